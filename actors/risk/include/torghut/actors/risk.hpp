@@ -1,0 +1,108 @@
+#pragma once
+/// risk actor: every order intent passes through `check`, which names the first rule that
+/// rejects it. Nothing bypasses risk. Cancels always pass. Rules, in evaluation order:
+///   kill switch → trading state (HALTED rejects, REDUCING allows only position-reducing orders)
+///   → audit back-pressure → symbol allow-list → symbol halted → quantity (>0, ≤ max)
+///   → duplicate decision hash → reference price (a quote or trade must exist)
+///   → price collar (limit price, or the market reference, vs the last quote mid)
+///   → notional per order (and the strategy's max_notional_per_trade)
+///   → position as % of equity (and the strategy's max_position_pct_equity)
+///   → daily loss limit (realized + unrealized vs start-of-day equity) → order rate (token bucket).
+/// Positions, cash and P&L update from execution reports; marks come from quotes and trades.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "torghut/engine/audit_sink.hpp"
+#include "torghut/engine/clock.hpp"
+#include "torghut/engine/config.hpp"
+#include "torghut/engine/mailbox.hpp"
+#include "torghut/engine/messages.hpp"
+#include "torghut/engine/symbol_table.hpp"
+
+namespace torghut::actors {
+
+/// A token bucket: `rate_per_minute` tokens a minute, at most `burst` stored. Pure: time is
+/// passed in.
+class token_bucket {
+ public:
+  token_bucket(uint32_t rate_per_minute, uint32_t burst) noexcept;
+  [[nodiscard]] bool try_take(timestamp now) noexcept;
+  void reconfigure(uint32_t rate_per_minute, uint32_t burst) noexcept;
+
+ private:
+  int64_t ns_per_token_;
+  int64_t capacity_ns_;  // burst × ns_per_token
+  int64_t last_ns_ = 0;
+  int64_t credit_ns_;    // stored credit in nanoseconds of refill time
+  bool started_ = false;
+};
+
+struct position {
+  quantity qty;          ///< signed: > 0 long, < 0 short
+  money cost_basis;      ///< signed total cost of the open quantity
+  money realized_pnl;
+  price mark;            ///< last trade or quote mid
+};
+
+struct risk_stats {
+  uint64_t checked = 0;
+  uint64_t approved = 0;
+  uint64_t rejected = 0;
+  std::array<uint64_t, risk_reason_count> by_reason{};
+  uint64_t back_pressured = 0;
+};
+
+class risk_engine {
+ public:
+  risk_engine(const engine_config& cfg, const symbol_table& symbols, mailbox<risk_verdict>& out,
+              audit_sink& audit, const clock& clk);
+
+  /// Checks the intent, pushes a verdict (approved or not) to the output and the audit trail.
+  void on_intent(const order_intent& intent) noexcept;
+  /// Pure check: the reason the intent would be rejected, or approved. On approval the caller
+  /// (on_intent) records the hash and takes a rate token; `check` itself changes nothing.
+  [[nodiscard]] risk_reason check(const order_intent& intent) const noexcept;
+  /// Quotes and trades update marks and collar references; status events track halts.
+  void on_market(const market_event& ev) noexcept;
+  /// Fills update positions, cash and realized P&L; terminal reports release open exposure.
+  void on_execution(const execution_report& r) noexcept;
+  /// Kill switch, trading state, limits reload.
+  void on_control(const control_command& c) noexcept;
+
+  [[nodiscard]] trading_state state() const noexcept { return state_; }
+  [[nodiscard]] bool kill_switch() const noexcept { return kill_switch_; }
+  [[nodiscard]] const position& position_of(symbol_id s) const noexcept;
+  [[nodiscard]] money realized_pnl() const noexcept;
+  [[nodiscard]] money unrealized_pnl() const noexcept;
+  [[nodiscard]] money equity() const noexcept;  ///< starting equity + realized + unrealized
+  [[nodiscard]] const risk_stats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const risk_limits& limits() const noexcept { return limits_; }
+
+ private:
+  bool reduces_position(const order_intent& i) const noexcept;
+  bool seen_hash(decision_hash h) const noexcept;
+  void remember_hash(decision_hash h) noexcept;
+
+  risk_limits limits_;
+  std::vector<strategy_config> strategies_;
+  money starting_equity_;
+  const symbol_table& symbols_;
+  mailbox<risk_verdict>& out_;
+  audit_sink& audit_;
+  const clock& clock_;
+  trading_state state_ = trading_state::active;
+  bool kill_switch_ = false;
+  token_bucket bucket_;
+  std::vector<uint8_t> allowed_;   // per symbol id
+  std::vector<uint8_t> halted_;    // per symbol id
+  std::vector<price> bid_, ask_, last_;
+  std::vector<position> positions_;
+  std::vector<decision_hash> hashes_;  // open-addressing set, fixed capacity
+  uint32_t hash_count_ = 0;
+  money realized_total_;
+  risk_stats stats_;
+};
+
+}  // namespace torghut::actors

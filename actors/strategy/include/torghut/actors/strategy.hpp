@@ -1,0 +1,71 @@
+#pragma once
+/// strategy actor: keeps an indicator_set per symbol and runs the configured deterministic
+/// strategies on every closed microbar. Each decision becomes an order_intent carrying its
+/// decision_hash. Strategies are long-only and take one position per (strategy, symbol):
+///  - macd_rsi: buy when MACD crosses above its signal while RSI14 < rsi_buy_below; sell the
+///    position when MACD crosses below its signal while RSI14 > rsi_sell_above.
+///  - bollinger_reversion: buy when the close is below the lower band; sell the position when
+///    the close is at or above the mid band.
+/// Quantity = floor(min(max_notional_per_trade, max_position_pct_equity × equity) / price), in
+/// whole shares. No new intent for a (strategy, symbol) while one of its orders is open.
+
+#include <cstdint>
+#include <vector>
+
+#include "torghut/engine/audit_sink.hpp"
+#include "torghut/engine/clock.hpp"
+#include "torghut/engine/config.hpp"
+#include "torghut/engine/mailbox.hpp"
+#include "torghut/engine/messages.hpp"
+#include "torghut/engine/symbol_table.hpp"
+#include "torghut/actors/indicators.hpp"
+
+namespace torghut::actors {
+
+struct strategy_stats {
+  uint64_t bars = 0;
+  uint64_t decisions = 0;
+  uint64_t suppressed_pending = 0;  ///< signals ignored because an order was still open
+  uint64_t gaps = 0;
+  uint64_t back_pressured = 0;
+};
+
+class strategy_engine {
+ public:
+  strategy_engine(const engine_config& cfg, const symbol_table& symbols,
+                  mailbox<order_intent>& out, audit_sink& audit, const clock& clk);
+
+  /// Quotes feed the imbalance indicators; final microbars update indicators and evaluate
+  /// strategies; a gap resets every indicator set (warm-up again); halted events never trade.
+  void on_market(const market_event& ev) noexcept;
+  /// Every risk verdict: a rejection clears the pending flag of its (strategy, symbol).
+  void on_verdict(const risk_verdict& v) noexcept;
+  /// Fills move the strategy's own position; a terminal order clears the pending flag.
+  void on_execution(const execution_report& r) noexcept;
+  /// Equity used for max_position_pct_equity sizing (risk publishes it after fills).
+  void set_equity(money equity) noexcept { equity_ = equity; }
+
+  [[nodiscard]] indicator_snapshot indicators(symbol_id s) const noexcept;
+  [[nodiscard]] const strategy_stats& stats() const noexcept { return stats_; }
+  /// Fingerprint of a strategy's parameters (part of every decision hash).
+  [[nodiscard]] static uint64_t params_fingerprint(const strategy_config& c) noexcept;
+
+ private:
+  struct per_strategy_symbol;
+  void evaluate(symbol_id s, const market_event& bar) noexcept;
+
+  std::vector<strategy_config> strategies_;
+  std::vector<uint64_t> fingerprints_;
+  const symbol_table& symbols_;
+  mailbox<order_intent>& out_;
+  audit_sink& audit_;
+  const clock& clock_;
+  money equity_;
+  std::vector<indicator_set> ind_;                 // per symbol
+  std::vector<indicator_snapshot> prev_;           // previous bar's snapshot per symbol
+  std::vector<per_strategy_symbol> pss_;           // strategies × symbols
+  std::vector<uint8_t> in_universe_;               // strategies × symbols
+  strategy_stats stats_;
+};
+
+}  // namespace torghut::actors

@@ -1,0 +1,83 @@
+#pragma once
+/// The hot path's only way out to persistence: a bounded SPSC lock-free queue. The hot thread
+/// emits rows and never waits; the write-behind consumer (another thread) pops them. When the
+/// queue is full the row is counted as dropped and `backpressured()` turns true, which risk
+/// reads to stop opening risk: the engine never trades without its audit trail.
+
+#include <atomic>
+#include <cstdint>
+#include <readerwriterqueue/readerwriterqueue.h>
+
+#include "torghut/engine/messages.hpp"
+
+namespace torghut {
+
+class audit_sink {
+ public:
+  explicit audit_sink(size_t capacity) : q_(capacity), capacity_(capacity) {}
+  audit_sink(const audit_sink&) = delete;
+  audit_sink& operator=(const audit_sink&) = delete;
+
+  /// Producer (hot thread). Assigns the row's sequence number. Never allocates or blocks.
+  bool emit(audit_row row) noexcept {
+    row.seq = next_seq_++;
+    if (q_.try_enqueue(row)) return true;
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  /// Consumer (write-behind thread).
+  [[nodiscard]] bool pop(audit_row& out) noexcept { return q_.try_dequeue(out); }
+
+  /// True when the queue is more than 3/4 full or a row was ever dropped.
+  [[nodiscard]] bool backpressured() const noexcept {
+    return dropped_.load(std::memory_order_relaxed) != 0 || q_.size_approx() > capacity_ / 4 * 3;
+  }
+  [[nodiscard]] uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t emitted() const noexcept { return next_seq_; }
+  [[nodiscard]] size_t size_approx() const noexcept { return q_.size_approx(); }
+
+  // Convenience emitters used by the actors.
+  void decision(const order_intent& d, timestamp t) noexcept {
+    audit_row r;
+    r.kind = audit_kind::decision;
+    r.time = t;
+    r.body.decision = d;
+    emit(r);
+  }
+  void verdict(const risk_verdict& v) noexcept {
+    audit_row r;
+    r.kind = audit_kind::verdict;
+    r.time = v.decided_at;
+    r.body.verdict = v;
+    emit(r);
+  }
+  void order(const order_command& c) noexcept {
+    audit_row r;
+    r.kind = audit_kind::order;
+    r.time = c.created_at;
+    r.body.order = c;
+    emit(r);
+  }
+  void execution(const execution_report& e) noexcept {
+    audit_row r;
+    r.kind = audit_kind::execution;
+    r.time = e.time;
+    r.body.execution = e;
+    emit(r);
+  }
+  void anomaly(anomaly_kind k, symbol_id s, timestamp event_time, timestamp now) noexcept {
+    audit_row r;
+    r.kind = audit_kind::anomaly;
+    r.time = now;
+    r.body.anomaly = anomaly_record{k, s, event_time};
+    emit(r);
+  }
+
+ private:
+  moodycamel::ReaderWriterQueue<audit_row> q_;
+  size_t capacity_;
+  uint64_t next_seq_ = 0;  // producer-only
+  std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace torghut

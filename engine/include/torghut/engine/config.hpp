@@ -1,0 +1,68 @@
+#pragma once
+/// Plain configuration structs with defaults. Each is validated once, before anything starts,
+/// and validation reports every violation together rather than stopping at the first.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "torghut/engine/messages.hpp"
+
+namespace torghut {
+
+enum class strategy_kind : uint8_t {
+  macd_rsi,             ///< MACD crosses its signal line, filtered by RSI
+  bollinger_reversion,  ///< fade closes outside Bollinger(20, 2), exit at the mid band
+};
+
+/// One row of the `strategies` table, plus the strategy's own parameters.
+struct strategy_config {
+  strategy_id id{1};
+  std::string name = "macd_rsi";
+  strategy_kind kind = strategy_kind::macd_rsi;
+  bool enabled = true;
+  std::string base_timeframe = "1Sec";  ///< decisions are taken on closed 1-second microbars
+  std::vector<std::string> universe_symbols;  ///< empty = every symbol in the allow-list
+  double max_position_pct_equity = 0.05;
+  money max_notional_per_trade = money::from_raw(5'000 * money::scale);
+  // macd_rsi
+  double rsi_buy_below = 70.0;   ///< buy on a MACD cross up only while RSI is below this
+  double rsi_sell_above = 30.0;  ///< sell on a MACD cross down only while RSI is above this
+  // bollinger_reversion
+  double bollinger_k = 2.0;
+  /// Minimum closed microbars before the strategy may act (warm-up of its indicators).
+  uint32_t warmup_bars = 35;
+};
+
+struct market_data_config {
+  /// An event whose recv_time - event_time exceeds this is flagged stale.
+  int64_t stale_after_ns = 2 * ns_per_second;
+  /// Remembered trade ids per symbol for duplicate detection.
+  uint32_t dedupe_window = 64;
+  /// A silence longer than this on the whole feed produces a gap event.
+  int64_t gap_after_ns = 5 * ns_per_second;
+};
+
+enum class idle_kind : uint8_t { busy_spin, backoff };
+
+struct engine_config {
+  std::string account_label = "paper";
+  money starting_equity = money::from_raw(100'000 * money::scale);
+  risk_limits limits;
+  std::vector<std::string> allowed_symbols;  ///< the risk allow-list
+  std::vector<strategy_config> strategies;
+  market_data_config market_data;
+  uint32_t mailbox_capacity = 65'536;
+  uint32_t audit_capacity = 1 << 18;
+  uint32_t symbol_capacity = 4096;
+  int cpu = -1;  ///< pin the hot loop to this core; -1 = do not pin
+  idle_kind idle = idle_kind::backoff;
+};
+
+/// Every violation in `c`, one human-readable line each; empty when the config is valid.
+[[nodiscard]] std::vector<std::string> validate(const engine_config& c);
+
+/// The default paper configuration: both bundled strategies over the given symbols.
+[[nodiscard]] engine_config default_config(const std::vector<std::string>& symbols);
+
+}  // namespace torghut

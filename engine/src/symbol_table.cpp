@@ -6,7 +6,7 @@ namespace torghut {
 
 symbol_table::symbol_table(uint32_t capacity)
     : capacity_(capacity), mask_(std::bit_ceil(capacity * 2u) - 1u) {
-  names_.reserve(capacity_);
+  names_ = std::make_unique<symbol_text[]>(capacity_);
   slots_.assign(mask_ + 1u, 0u);
 }
 
@@ -36,16 +36,16 @@ symbol_id symbol_table::intern(std::string_view s) noexcept {
     if (slot == 0) break;
     if (names_[slot - 1].view() == s) return symbol_id{slot - 1};
   }
-  if (names_.size() >= capacity_) return {};
-  symbol_text t;
-  t.assign(s);
-  names_.push_back(t);  // never reallocates: reserved to capacity_
-  slots_[i] = static_cast<uint32_t>(names_.size());
-  return symbol_id{static_cast<uint32_t>(names_.size() - 1)};
+  const uint32_t n = count_.load(std::memory_order_relaxed);
+  if (n >= capacity_) return {};
+  names_[n].assign(s);
+  slots_[i] = n + 1;
+  count_.store(n + 1, std::memory_order_release);  // publish the name before the id escapes
+  return symbol_id{n};
 }
 
 std::string_view symbol_table::name(symbol_id id) const noexcept {
-  if (!id.valid() || id.value >= names_.size()) return {};
+  if (!id.valid() || id.value >= count_.load(std::memory_order_acquire)) return {};
   return names_[id.value].view();
 }
 

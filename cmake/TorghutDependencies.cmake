@@ -32,6 +32,7 @@ set_target_properties(xxhash::xxhash PROPERTIES IMPORTED_LOCATION ${XXHASH_LIBRA
   INTERFACE_INCLUDE_DIRECTORIES ${XXHASH_INCLUDE_DIR})
 
 find_package(spdlog REQUIRED)
+find_package(tomlplusplus REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 
 if(TORGHUT_BUILD_TESTS)

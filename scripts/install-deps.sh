@@ -16,7 +16,7 @@ PACKAGES=(
   libxxhash-dev                       # XXH3-128 for decision hashes
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   postgresql postgresql-client
-  valgrind
+  valgrind python3
 )
 
 missing=()

@@ -1,0 +1,259 @@
+#include "torghut/replay/replay.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+
+#include "torghut/actors/hot_path.hpp"
+#include "torghut/adapters/json_decoder.hpp"
+#include "torghut/adapters/recording.hpp"
+#include "torghut/engine/audit_sink.hpp"
+#include "torghut/engine/clock.hpp"
+#include "torghut/engine/control_plane.hpp"
+#include "torghut/engine/run_loop.hpp"
+#include "torghut/engine/symbol_table.hpp"
+#include "torghut/persistence/audit_json.hpp"
+
+namespace torghut::replay {
+namespace {
+
+template <class Fixed>
+std::string dec(Fixed v) {
+  char b[40];
+  return std::string(b, format_decimal(v, b));
+}
+
+/// The write-behind consumer of the audit trail for replays: JSON lines into a file.
+class decision_log_writer {
+ public:
+  decision_log_writer(const std::string& path, audit_sink& sink, const symbol_table& syms)
+      : sink_(sink), syms_(syms) {
+    if (!path.empty()) {
+      out_.open(path, std::ios::binary | std::ios::trunc);
+      if (!out_) throw std::runtime_error("cannot open decision log '" + path + "' for writing");
+    }
+    line_.reserve(1024);
+    buf_.reserve(1 << 20);
+  }
+  /// Drains every queued row (runs on a CAF worker).
+  void drain() {
+    audit_row r;
+    while (sink_.pop(r)) {
+      ++rows_;
+      if (!out_.is_open()) continue;
+      line_.clear();
+      persistence::append_audit_json(line_, r, syms_);
+      buf_ += line_;
+      buf_ += '\n';
+      if (buf_.size() > (1 << 20) - 4096) flush();
+    }
+    flush();
+  }
+  [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
+
+ private:
+  void flush() {
+    if (!buf_.empty() && out_.is_open()) {
+      out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+      out_.flush();
+      if (!out_) throw std::runtime_error("decision log write failed");
+    }
+    buf_.clear();
+  }
+  audit_sink& sink_;
+  const symbol_table& syms_;
+  std::ofstream out_;
+  std::string line_, buf_;
+  std::atomic<uint64_t> rows_{0};
+};
+
+}  // namespace
+
+latency_summary summarize(std::vector<int64_t>& v) {
+  latency_summary s;
+  s.samples = v.size();
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    const auto idx = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(idx, v.size() - 1)];
+  };
+  s.p50_ns = at(0.50);
+  s.p90_ns = at(0.90);
+  s.p99_ns = at(0.99);
+  s.p999_ns = at(0.999);
+  s.max_ns = v.back();
+  return s;
+}
+
+replay_report run_replay(const replay_options& opts) {
+  adapters::recording_reader reader;
+  if (auto err = reader.open(opts.recording); !err.empty())
+    throw std::runtime_error("cannot read recording '" + opts.recording + "': " + err);
+
+  engine_config cfg = opts.config;
+  symbol_table symbols(cfg.symbol_capacity);
+  adapters::json_decoder decoder(symbols);
+
+  // Allow-list: every symbol of the recording unless the config names them. A first pass over
+  // the frames learns the symbols (and warms the decoder) before any timing starts.
+  {
+    std::unordered_set<std::string> seen;
+    symbol_table scratch(cfg.symbol_capacity);
+    adapters::json_decoder pre(scratch);
+    for (const auto& f : reader.frames())
+      (void)pre.decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
+    if (cfg.allowed_symbols.empty())
+      for (uint32_t i = 0; i < scratch.size(); ++i)
+        cfg.allowed_symbols.emplace_back(scratch.name(symbol_id{i}));
+  }
+  if (auto errs = validate(cfg); !errs.empty()) {
+    std::string msg = "invalid configuration:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    throw std::runtime_error(msg);
+  }
+
+  audit_sink audit(cfg.audit_capacity);
+  manual_clock clk;
+  actors::hot_path hp(cfg, symbols, audit, clk);
+  hp.set_order_probe(opts.measure_latency);
+
+  control_channel channel;
+  control_plane control(channel, {.workers = 1});
+  auto writer = std::make_shared<decision_log_writer>(opts.decision_log, audit, symbols);
+  control.supervise("audit-writer", [writer] { writer->drain(); }, std::chrono::milliseconds(1));
+
+  const auto& frames = reader.frames();
+  const uint64_t total = frames.size();
+  std::vector<int64_t> frame_lat, order_lat;
+  if (opts.measure_latency) {
+    frame_lat.reserve(total);
+    order_lat.reserve(total / 4 + 16);
+  }
+  std::atomic<uint64_t> done{0};
+  std::string pin_error;
+  uint64_t decoded_events = 0;
+
+  // The hot loop: one thread, pinned when asked.
+  struct agent {
+    const std::vector<adapters::recorded_frame>& frames;
+    adapters::json_decoder& decoder;
+    actors::hot_path& hp;
+    manual_clock& clk;
+    audit_sink& audit;
+    control_channel& channel;
+    std::vector<int64_t>& frame_lat;
+    std::vector<int64_t>& order_lat;
+    std::atomic<uint64_t>& done;
+    uint64_t& events;
+    bool measure;
+    uint32_t audit_high_water;
+    size_t i = 0;
+
+    size_t do_work() noexcept {
+      if ((i & 63u) == 0 && !hp.poll_control(channel)) return agent_done;
+      if (i >= frames.size()) return agent_done;
+      // Replays never outrun their audit trail: wait for the writer rather than let risk see
+      // back-pressure that a live run would not have had (keeps the decision log deterministic).
+      while (audit.size_approx() > audit_high_water) std::this_thread::yield();
+      const auto& f = frames[i++];
+      clk.set(f.recv_time);
+      const uint64_t orders_before = hp.counters().orders;
+      const int64_t t0 = measure ? monotonic_ns() : 0;
+      const auto r = decoder.decode(f.frame, f.recv_time,
+                                    [this](const market_event& ev) noexcept { hp.on_market_event(ev); });
+      hp.on_time(f.recv_time);
+      if (measure) {
+        const int64_t t1 = monotonic_ns();
+        frame_lat.push_back(t1 - t0);
+        if (hp.counters().orders != orders_before) order_lat.push_back(hp.last_order_mono_ns() - t0);
+      }
+      events += r.events;
+      done.store(i, std::memory_order_relaxed);
+      return 1;
+    }
+  } ag{frames,    decoder,  hp,   clk,    audit, channel, frame_lat, order_lat,
+       done,      decoded_events, opts.measure_latency, static_cast<uint32_t>(cfg.audit_capacity / 2)};
+
+  const auto start = std::chrono::steady_clock::now();
+  std::thread hot([&] {
+    if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
+    std::atomic<bool> stop{false};
+    if (cfg.idle == idle_kind::busy_spin) {
+      run_loop<agent, busy_spin_idle> loop(ag, busy_spin_idle{});
+      loop.run(stop);
+    } else {
+      run_loop<agent, backoff_idle> loop(ag, backoff_idle{});
+      loop.run(stop);
+    }
+  });
+  while (done.load(std::memory_order_relaxed) < total) {
+    if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!hot.joinable()) break;
+    if (done.load() >= total) break;
+  }
+  hot.join();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (opts.progress) opts.progress(total, total);
+  control.stop_workers();  // final drain of the audit trail
+
+  replay_report rep;
+  rep.frames = total;
+  rep.bad_lines = reader.bad_lines();
+  rep.events = decoded_events;
+  const auto& ds = decoder.stats();
+  rep.decode_skipped = ds.messages_skipped + ds.frames_rejected;
+  for (size_t k = 1; k < adapters::decode_error_count; ++k)
+    if (ds.errors[k] != 0)
+      rep.decode_errors.emplace_back(std::string(adapters::to_string(static_cast<adapters::decode_error>(k))), ds.errors[k]);
+  if (const auto& fe = decoder.first_error(); fe.has_error())
+    rep.first_decode_error = std::string(adapters::to_string(fe.kind)) + " in frame " +
+                             std::to_string(fe.frame_number) + ", message " +
+                             std::to_string(fe.message_index) + ", byte " +
+                             std::to_string(fe.byte_offset) + ": " + std::string(fe.excerpt());
+  const auto& m = hp.md().stats();
+  rep.duplicates = m.duplicates;
+  rep.out_of_order = m.out_of_order;
+  rep.stale = m.stale;
+  rep.invalid = m.invalid;
+  rep.microbars = m.microbars;
+  rep.gaps = m.gaps;
+  const auto& c = hp.counters();
+  rep.decisions = c.decisions;
+  rep.rejected = c.rejections;
+  rep.approved = c.verdicts - c.rejections;
+  rep.orders = c.orders;
+  rep.fills = c.fills;
+  const auto& rs = hp.risk().stats();
+  for (int k = 1; k < risk_reason_count; ++k)
+    if (rs.by_reason[static_cast<size_t>(k)] != 0)
+      rep.rejections.emplace_back(std::string(to_string(static_cast<risk_reason>(k))),
+                                  rs.by_reason[static_cast<size_t>(k)]);
+  rep.realized_pnl = dec(hp.risk().realized_pnl());
+  rep.unrealized_pnl = dec(hp.risk().unrealized_pnl());
+  rep.equity = dec(hp.risk().equity());
+  for (uint32_t i = 0; i < symbols.size(); ++i) {
+    const auto& p = hp.risk().position_of(symbol_id{i});
+    if (p.qty.is_zero() && p.realized_pnl.is_zero()) continue;
+    rep.positions.push_back({std::string(symbols.name(symbol_id{i})), dec(p.qty), dec(p.realized_pnl), dec(p.mark)});
+  }
+  rep.frame_latency = summarize(frame_lat);
+  rep.tick_to_order = summarize(order_lat);
+  rep.wall_seconds = wall;
+  rep.events_per_second = wall > 0 ? static_cast<double>(decoded_events) / wall : 0;
+  rep.audit_rows = writer->rows();
+  rep.audit_dropped = audit.dropped();
+  rep.pin_error = pin_error;
+  rep.final_state = hp.risk().state();
+  return rep;
+}
+
+}  // namespace torghut::replay

@@ -1,0 +1,239 @@
+#include "torghut/engine/config_file.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace torghut {
+namespace {
+
+class loader {
+ public:
+  explicit loader(std::vector<std::string>& errs) : errs_(errs) {}
+
+  void unknown_keys(const toml::table& t, const std::string& where,
+                    std::initializer_list<std::string_view> known) {
+    std::set<std::string_view> k(known);
+    for (const auto& [key, node] : t) {
+      (void)node;
+      if (!k.count(key.str())) errs_.push_back(where + std::string(key.str()) + ": unknown key");
+    }
+  }
+  template <class Fixed>
+  void fixed(const toml::table& t, std::string_view key, const std::string& where, Fixed& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    const std::string path = where + std::string(key);
+    if (const auto* s = n->as_string()) {
+      if (auto v = parse_decimal<Fixed>(s->get())) out = *v;
+      else errs_.push_back(path + ": '" + s->get() + "' is not a decimal number");
+    } else if (const auto* i = n->as_integer()) {
+      if (auto v = Fixed::from_units(i->get())) out = *v;
+      else errs_.push_back(path + ": out of range");
+    } else if (const auto* d = n->as_floating_point()) {
+      if (auto v = Fixed::from_double(d->get())) out = *v;
+      else errs_.push_back(path + ": out of range");
+    } else {
+      errs_.push_back(path + ": expected a decimal string or a number");
+    }
+  }
+  void number(const toml::table& t, std::string_view key, const std::string& where, double& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    if (auto v = n->value<double>()) out = *v;
+    else errs_.push_back(where + std::string(key) + ": expected a number");
+  }
+  template <class Int>
+  void integer(const toml::table& t, std::string_view key, const std::string& where, Int& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    const auto* i = n->as_integer();
+    if (!i || i->get() < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+        (i->get() > 0 && static_cast<uint64_t>(i->get()) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+      errs_.push_back(where + std::string(key) + ": expected an integer in range");
+      return;
+    }
+    out = static_cast<Int>(i->get());
+  }
+  void boolean(const toml::table& t, std::string_view key, const std::string& where, bool& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    if (const auto* b = n->as_boolean()) out = b->get();
+    else errs_.push_back(where + std::string(key) + ": expected true or false");
+  }
+  void text(const toml::table& t, std::string_view key, const std::string& where, std::string& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    if (const auto* s = n->as_string()) out = s->get();
+    else errs_.push_back(where + std::string(key) + ": expected a string");
+  }
+  void strings(const toml::table& t, std::string_view key, const std::string& where,
+               std::vector<std::string>& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    const auto* a = n->as_array();
+    if (!a) {
+      errs_.push_back(where + std::string(key) + ": expected an array of strings");
+      return;
+    }
+    out.clear();
+    for (const auto& e : *a) {
+      if (const auto* s = e.as_string()) out.push_back(s->get());
+      else errs_.push_back(where + std::string(key) + ": every element must be a string");
+    }
+  }
+
+ private:
+  std::vector<std::string>& errs_;
+};
+
+}  // namespace
+
+config_load_result load_config_text(std::string_view text, bool allow_empty_symbols) {
+  config_load_result res;
+  auto& errs = res.errors;
+  auto& c = res.config;
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "TOML syntax error at line " << e.source().begin.line << ", column "
+       << e.source().begin.column << ": " << e.description();
+    errs.push_back(os.str());
+    return res;
+  }
+  loader l(errs);
+  l.unknown_keys(root, "", {"account_label", "starting_equity", "allowed_symbols", "cpu", "idle",
+                            "mailbox_capacity", "audit_capacity", "symbol_capacity", "risk",
+                            "market_data", "strategies"});
+  l.text(root, "account_label", "", c.account_label);
+  l.fixed(root, "starting_equity", "", c.starting_equity);
+  l.strings(root, "allowed_symbols", "", c.allowed_symbols);
+  l.integer(root, "cpu", "", c.cpu);
+  if (const auto* n = root.get("idle")) {
+    const auto v = n->value<std::string>();
+    if (v == "busy-spin") c.idle = idle_kind::busy_spin;
+    else if (v == "backoff") c.idle = idle_kind::backoff;
+    else errs.push_back("idle: expected \"busy-spin\" or \"backoff\"");
+  }
+  l.integer(root, "mailbox_capacity", "", c.mailbox_capacity);
+  l.integer(root, "audit_capacity", "", c.audit_capacity);
+  l.integer(root, "symbol_capacity", "", c.symbol_capacity);
+  if (const auto* n = root.get("risk")) {
+    if (const auto* t = n->as_table()) {
+      const std::string w = "risk.";
+      l.unknown_keys(*t, w, {"max_notional_per_order", "max_position_pct_equity", "max_order_qty",
+                             "orders_per_minute", "order_burst", "price_collar_pct",
+                             "daily_loss_limit"});
+      auto& r = c.limits;
+      l.fixed(*t, "max_notional_per_order", w, r.max_notional_per_order);
+      l.number(*t, "max_position_pct_equity", w, r.max_position_pct_equity);
+      l.fixed(*t, "max_order_qty", w, r.max_order_qty);
+      l.integer(*t, "orders_per_minute", w, r.orders_per_minute);
+      l.integer(*t, "order_burst", w, r.order_burst);
+      l.number(*t, "price_collar_pct", w, r.price_collar_pct);
+      l.fixed(*t, "daily_loss_limit", w, r.daily_loss_limit);
+    } else {
+      errs.push_back("risk: expected a table");
+    }
+  }
+  if (const auto* n = root.get("market_data")) {
+    if (const auto* t = n->as_table()) {
+      const std::string w = "market_data.";
+      l.unknown_keys(*t, w, {"stale_after_ms", "dedupe_window", "gap_after_ms"});
+      int64_t stale_ms = c.market_data.stale_after_ns / 1'000'000;
+      int64_t gap_ms = c.market_data.gap_after_ns / 1'000'000;
+      l.integer(*t, "stale_after_ms", w, stale_ms);
+      l.integer(*t, "gap_after_ms", w, gap_ms);
+      l.integer(*t, "dedupe_window", w, c.market_data.dedupe_window);
+      c.market_data.stale_after_ns = stale_ms * 1'000'000;
+      c.market_data.gap_after_ns = gap_ms * 1'000'000;
+    } else {
+      errs.push_back("market_data: expected a table");
+    }
+  }
+  if (const auto* n = root.get("strategies")) {
+    if (const auto* a = n->as_array()) {
+      c.strategies.clear();
+      size_t idx = 0;
+      for (const auto& e : *a) {
+        const std::string w = "strategies[" + std::to_string(idx++) + "].";
+        const auto* t = e.as_table();
+        if (!t) {
+          errs.push_back(w + ": expected a table");
+          continue;
+        }
+        l.unknown_keys(*t, w, {"id", "name", "kind", "enabled", "base_timeframe",
+                               "universe_symbols", "max_position_pct_equity",
+                               "max_notional_per_trade", "rsi_buy_below", "rsi_sell_above",
+                               "bollinger_k", "warmup_bars"});
+        strategy_config s;
+        l.integer(*t, "id", w, s.id.value);
+        l.text(*t, "name", w, s.name);
+        std::string kind = "macd_rsi";
+        l.text(*t, "kind", w, kind);
+        if (kind == "macd_rsi") s.kind = strategy_kind::macd_rsi;
+        else if (kind == "bollinger_reversion") s.kind = strategy_kind::bollinger_reversion;
+        else errs.push_back(w + "kind: expected \"macd_rsi\" or \"bollinger_reversion\"");
+        l.boolean(*t, "enabled", w, s.enabled);
+        l.text(*t, "base_timeframe", w, s.base_timeframe);
+        l.strings(*t, "universe_symbols", w, s.universe_symbols);
+        l.number(*t, "max_position_pct_equity", w, s.max_position_pct_equity);
+        l.fixed(*t, "max_notional_per_trade", w, s.max_notional_per_trade);
+        l.number(*t, "rsi_buy_below", w, s.rsi_buy_below);
+        l.number(*t, "rsi_sell_above", w, s.rsi_sell_above);
+        l.number(*t, "bollinger_k", w, s.bollinger_k);
+        l.integer(*t, "warmup_bars", w, s.warmup_bars);
+        c.strategies.push_back(std::move(s));
+      }
+    } else {
+      errs.push_back("strategies: expected an array of tables ([[strategies]])");
+    }
+  } else {
+    c.strategies = default_config({}).strategies;
+  }
+  if (errs.empty()) {
+    auto v = validate(c);
+    for (auto& e : v) {
+      if (allow_empty_symbols && e.rfind("allowed_symbols: must list", 0) == 0) continue;
+      if (allow_empty_symbols && c.allowed_symbols.empty() && e.find("is not in allowed_symbols") != std::string::npos) continue;
+      errs.push_back(std::move(e));
+    }
+  }
+  return res;
+}
+
+config_load_result load_config_file(const std::string& path, bool allow_empty_symbols) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    config_load_result r;
+    r.errors.push_back("cannot open config file '" + path + "'");
+    return r;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_config_text(ss.str(), allow_empty_symbols);
+}
+
+trading_mode_result resolve_trading_mode(const char* mode_env, const char* live_env) {
+  trading_mode_result r;
+  const std::string mode = mode_env ? mode_env : "";
+  const std::string live = live_env ? live_env : "";
+  if (mode.empty() || mode == "paper") {
+    r.mode = trading_mode::paper;
+  } else if (mode == "live") {
+    if (live == "true") {
+      r.mode = trading_mode::live;
+    } else {
+      r.error = "live trading refused: TRADING_MODE=live also needs TRADING_LIVE_ENABLED=true "
+                "(both settings are required; the default is paper trading)";
+    }
+  } else {
+    r.error = "TRADING_MODE must be \"paper\" or \"live\", not \"" + mode + "\"";
+  }
+  return r;
+}
+
+}  // namespace torghut

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the benchmark suites and keeps their JSON in out/bench/, then applies the latency gate
+# (ratios measured in this same run, never absolute times: CI machines are shared and noisy).
+#   scripts/bench.sh           full run (numbers for docs/PERFORMANCE.md)
+#   scripts/bench.sh --short   CI mode: a few seconds in all
+set -euo pipefail
+cd "$(dirname "$0")/.."
+min_time=0.5
+reps=3
+if [[ "${1:-}" == "--short" ]]; then min_time=0.05; reps=1; fi
+out=out/bench
+mkdir -p "$out"
+for b in bench_mailbox bench_hot_path; do
+  exe=build/release/bench/$b
+  [[ -x $exe ]] || { echo "bench: $exe not built" >&2; exit 1; }
+  echo "bench: $b"
+  "$exe" --benchmark_min_time="$min_time" --benchmark_repetitions="$reps" \
+    --benchmark_report_aggregates_only="$([[ $reps -gt 1 ]] && echo true || echo false)" \
+    --benchmark_out="$out/$b.json" --benchmark_out_format=json
+done
+python3 scripts/latency_gate.py "$out"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Everything that must pass, from a fresh machine: install dependencies, build, run the unit and
+# integration tests, the benchmarks in short mode with the same-run latency gate, the fuzzers for
+# a few seconds, and the ASan/UBSan and TSan test runs.
+#   TORGHUT_QUICK=1 scripts/test.sh   # release tests only (for a quick local loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+step() { printf '\n==== %s ====\n' "$*"; }
+JOBS=${JOBS:-2}
+
+step "release build + tests"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$JOBS"
+ctest --preset release -j "$JOBS"
+
+if [[ "${TORGHUT_QUICK:-0}" == 1 ]]; then exit 0; fi
+
+step "benchmarks (short mode) + latency gate"
+scripts/bench.sh --short
+
+step "fuzz the frame decoder"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$JOBS"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+
+step "ASan + UBSan"
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j "$JOBS"
+ctest --preset debug -j "$JOBS"
+
+step "TSan"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$JOBS"
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/scripts/tsan.supp" ctest --preset tsan -j "$JOBS"
+
+step "all test stages passed"

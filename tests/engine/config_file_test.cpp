@@ -1,0 +1,92 @@
+// Config files: every key loads, every problem is reported at once, live needs two settings.
+#include "torghut/engine/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace torghut;
+
+namespace {
+bool has_error(const config_load_result& r, std::string_view needle) {
+  return std::any_of(r.errors.begin(), r.errors.end(),
+                     [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+}
+}  // namespace
+
+TEST(config_file, loads_the_bundled_paper_config) {
+  auto r = load_config_file(std::string(TORGHUT_SOURCE_DIR) + "/config/paper.toml", true);
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_EQ(r.config.strategies.size(), 2u);
+  EXPECT_EQ(r.config.strategies[1].kind, strategy_kind::bollinger_reversion);
+  EXPECT_EQ(r.config.limits.orders_per_minute, 200u);
+  EXPECT_EQ(r.config.limits.max_notional_per_order, money::from_raw(10'000 * money::scale));
+}
+
+TEST(config_file, reads_money_exactly_from_decimal_strings) {
+  auto r = load_config_text("allowed_symbols=[\"AAPL\"]\n[risk]\nmax_notional_per_order = \"1234.567891\"\n");
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  EXPECT_EQ(r.config.limits.max_notional_per_order.raw, 1'234'567'891);
+}
+
+TEST(config_file, reports_every_violation_together_with_its_key) {
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+colour = "blue"
+[risk]
+max_notional_per_order = "ten thousand"
+orders_per_minute = 500
+price_collar_pct = "wide"
+[[strategies]]
+id = 1
+name = "x"
+kind = "martingale"
+)");
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, "colour: unknown key"));
+  EXPECT_TRUE(has_error(r, "risk.max_notional_per_order: 'ten thousand' is not a decimal number"));
+  EXPECT_TRUE(has_error(r, "risk.price_collar_pct: expected a number"));
+  EXPECT_TRUE(has_error(r, "strategies[0].kind"));
+  EXPECT_GE(r.errors.size(), 4u);
+}
+
+TEST(config_file, runs_semantic_validation_after_parsing) {
+  auto r = load_config_text("allowed_symbols=[\"AAPL\"]\n[risk]\norders_per_minute = 500\n");
+  EXPECT_TRUE(has_error(r, "risk.orders_per_minute: must be in [1, 200]"));
+}
+
+TEST(config_file, reports_toml_syntax_errors_with_their_position) {
+  auto r = load_config_text("allowed_symbols = [\"AAPL\"\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, "TOML syntax error at line"));
+}
+
+TEST(config_file, reports_a_missing_file_clearly) {
+  auto r = load_config_file("/nonexistent/torghut.toml");
+  EXPECT_TRUE(has_error(r, "cannot open config file '/nonexistent/torghut.toml'"));
+}
+
+TEST(trading_mode, is_paper_by_default) {
+  auto r = resolve_trading_mode(nullptr, nullptr);
+  EXPECT_EQ(r.mode, trading_mode::paper);
+  EXPECT_TRUE(r.error.empty());
+}
+
+TEST(trading_mode, refuses_live_without_the_second_setting) {
+  auto r = resolve_trading_mode("live", nullptr);
+  EXPECT_FALSE(r.error.empty());
+  r = resolve_trading_mode("live", "false");
+  EXPECT_FALSE(r.error.empty());
+  r = resolve_trading_mode(nullptr, "true");  // the enable flag alone is not live either
+  EXPECT_EQ(r.mode, trading_mode::paper);
+}
+
+TEST(trading_mode, allows_live_only_with_both_settings) {
+  auto r = resolve_trading_mode("live", "true");
+  EXPECT_EQ(r.mode, trading_mode::live);
+  EXPECT_TRUE(r.error.empty());
+}
+
+TEST(trading_mode, rejects_an_unknown_mode) {
+  EXPECT_FALSE(resolve_trading_mode("yolo", "true").error.empty());
+}

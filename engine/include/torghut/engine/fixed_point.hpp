@@ -149,23 +149,27 @@ template <class Fixed>
     }
     if (i >= s.size()) return std::nullopt;
     int e = 0;
+    bool edigits = false;
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      e = e * 10 + (s[i] - '0');
-      if (e > 400) return std::nullopt;
+      edigits = true;
+      // Saturate: any exponent this large already overflows (or rounds to zero) either way.
+      if (e < 100'000) e = e * 10 + (s[i] - '0');
     }
+    if (!edigits) return std::nullopt;
     exp10 = eneg ? -e : e;
   }
   if (i != s.size()) return std::nullopt;
+  if (mant == 0) return Fixed::from_raw(0);  // zero however scaled (and "-0" is 0)
+  // The magnitude may reach 2^63 when negative: int64's minimum is representable.
+  const uint128_t limit =
+      static_cast<uint128_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1u : 0u);
   // value = mant * 10^(exp10 + dropped_int - frac_digits); want raw = value * 10^D
   int shift = exp10 + dropped_int - frac_digits + D;
   uint128_t v = mant;
   if (shift >= 0) {
-    for (int k = 0; k < shift; ++k) {
+    for (int k = 0; k < shift; ++k) {  // mant >= 1: overflows within 20 steps
       v *= 10;
-      if (v > static_cast<uint128_t>(std::numeric_limits<int64_t>::max())) {
-        if (mant == 0) { v = 0; break; }
-        return std::nullopt;
-      }
+      if (v > limit) return std::nullopt;
     }
   } else {
     bool up = false;
@@ -177,9 +181,9 @@ template <class Fixed>
     round_up = false;
   }
   if (round_up && shift >= 0 && dropped_frac) v += 1;
-  if (v > static_cast<uint128_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  const auto r = static_cast<int64_t>(v);
-  return Fixed::from_raw(neg ? -r : r);
+  if (v > limit) return std::nullopt;
+  const auto signed_v = static_cast<int128_t>(v);
+  return Fixed::from_raw(static_cast<int64_t>(neg ? -signed_v : signed_v));
 }
 
 /// Writes the value as a plain decimal string with trailing zeros trimmed ("12.5", "-0.0001").

@@ -515,7 +515,19 @@ TEST_F(market_data_test, floors_bar_seconds_for_times_before_the_epoch) {
   const auto out = drain();
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[1].event_time, timestamp{-s_ns});
+
 }
+
+TEST_F(market_data_test, treats_a_volatility_pause_as_a_halt_until_trading_resumes) {
+  md_.on_event(status(1, t0 + 1 * ms_ns, "P"));
+  EXPECT_TRUE(md_.is_halted(symbol_id{1}));
+  md_.on_event(status(1, t0 + 2 * ms_ns, "Q"));  // quotation only: still no trading
+  EXPECT_TRUE(md_.is_halted(symbol_id{1}));
+  md_.on_event(status(1, t0 + 3 * ms_ns, "T"));
+  EXPECT_FALSE(md_.is_halted(symbol_id{1}));
+  EXPECT_EQ(md_.stats().halts, 1u);
+}
+
 
 }  // namespace
 }  // namespace torghut::actors

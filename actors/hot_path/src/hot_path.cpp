@@ -94,7 +94,7 @@ engine_status hot_path::status() const noexcept {
   s.kill_switch = risk_.kill_switch();
   s.events_in = counters_.events_in;
   const auto& m = md_.stats();
-  s.events_dropped = m.duplicates + m.invalid;
+  s.events_dropped = m.duplicates + m.invalid + m.back_pressured;
   s.decisions = counters_.decisions;
   s.rejections = counters_.rejections;
   s.orders = counters_.orders;

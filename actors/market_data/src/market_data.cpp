@@ -189,7 +189,10 @@ void market_data::on_event(const market_event& ev) noexcept {
 
   if (ev.kind == market_event_kind::status) {
     const std::string_view code = ev.u.status.status_code.view();
-    if (code == "H" && !st.halted) {
+    // Alpaca status codes: H = trading halt, P = volatility trading pause (LULD), Q = quotation
+    // only (still halted for trading), T = trading resumed.
+    const bool halt = code == "H" || code == "P" || code == "Q";
+    if (halt && !st.halted) {
       st.halted = true;
       ++stats_.halts;
       audit_.anomaly(anomaly_kind::halted, ev.symbol, ev.event_time, ev.recv_time);

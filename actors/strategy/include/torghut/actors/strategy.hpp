@@ -8,17 +8,21 @@
 ///    the close is at or above the mid band.
 /// Quantity = floor(min(max_notional_per_trade, max_position_pct_equity × equity) / price), in
 /// whole shares. No new intent for a (strategy, symbol) while one of its orders is open.
+/// A MACD cross compares the histogram of the previous and the current closed microbar
+/// (up: prev ≤ 0 < cur; down: prev ≥ 0 > cur), so both bars need a ready MACD signal.
+/// Bollinger bands are recomputed with the strategy's own k from the snapshot's Bollinger(20, 2).
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "torghut/actors/indicators.hpp"
 #include "torghut/engine/audit_sink.hpp"
 #include "torghut/engine/clock.hpp"
 #include "torghut/engine/config.hpp"
 #include "torghut/engine/mailbox.hpp"
 #include "torghut/engine/messages.hpp"
 #include "torghut/engine/symbol_table.hpp"
-#include "torghut/actors/indicators.hpp"
 
 namespace torghut::actors {
 
@@ -32,8 +36,8 @@ struct strategy_stats {
 
 class strategy_engine {
  public:
-  strategy_engine(const engine_config& cfg, const symbol_table& symbols,
-                  mailbox<order_intent>& out, audit_sink& audit, const clock& clk);
+  strategy_engine(const engine_config& cfg, const symbol_table& symbols, mailbox<order_intent>& out,
+                  audit_sink& audit, const clock& clk);
 
   /// Quotes feed the imbalance indicators; final microbars update indicators and evaluate
   /// strategies; a gap resets every indicator set (warm-up again); halted events never trade.
@@ -50,9 +54,32 @@ class strategy_engine {
   /// Fingerprint of a strategy's parameters (part of every decision hash).
   [[nodiscard]] static uint64_t params_fingerprint(const strategy_config& c) noexcept;
 
+  /// Reason codes carried in order_intent::rationale.
+  enum rationale_code : uint8_t {
+    rationale_macd_cross_up = 1,
+    rationale_macd_cross_down = 2,
+    rationale_below_lower_band = 3,
+    rationale_back_to_mid_band = 4,
+  };
+
  private:
-  struct per_strategy_symbol;
+  /// Decision state of one (strategy, symbol).
+  struct per_strategy_symbol {
+    quantity position;     ///< this strategy's own position, moved by fills
+    bool pending = false;  ///< an intent is out and not yet rejected or terminal
+  };
+  /// Membership cache values of in_universe_.
+  enum : uint8_t { universe_unknown = 0, universe_in = 1, universe_out = 2 };
+
   void evaluate(symbol_id s, const market_event& bar) noexcept;
+  /// Whether strategy `i` trades symbol `s`: resolved by name on first use, then cached.
+  [[nodiscard]] bool in_universe(size_t i, symbol_id s) noexcept;
+  /// Index of the strategy with id `id`, or strategies_.size() when unknown.
+  [[nodiscard]] size_t strategy_index(strategy_id id) const noexcept;
+  [[nodiscard]] per_strategy_symbol* find_pss(strategy_id id, symbol_id s) noexcept;
+  /// Pushes an intent and audits it; false when the mailbox is full.
+  bool emit(size_t i, symbol_id s, const market_event& bar, side action, quantity qty,
+            uint8_t rationale) noexcept;
 
   std::vector<strategy_config> strategies_;
   std::vector<uint64_t> fingerprints_;
@@ -61,10 +88,14 @@ class strategy_engine {
   audit_sink& audit_;
   const clock& clock_;
   money equity_;
-  std::vector<indicator_set> ind_;                 // per symbol
-  std::vector<indicator_snapshot> prev_;           // previous bar's snapshot per symbol
-  std::vector<per_strategy_symbol> pss_;           // strategies × symbols
-  std::vector<uint8_t> in_universe_;               // strategies × symbols
+  std::vector<indicator_set> ind_;        // per symbol
+  std::vector<indicator_snapshot> prev_;  // previous bar's snapshot per symbol
+  std::vector<per_strategy_symbol> pss_;  // strategies × symbols
+  std::vector<uint8_t> in_universe_;      // strategies × symbols
+  /// Per strategy: the symbol names it may trade (its universe, or the allow-list if empty).
+  std::vector<std::vector<std::string>> universe_names_;
+  uint32_t capacity_ = 0;  // symbols.capacity() at construction
+  uint32_t used_ = 0;      // 1 + highest symbol id seen (a gap resets only these)
   strategy_stats stats_;
 };
 

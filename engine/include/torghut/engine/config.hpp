@@ -54,7 +54,7 @@ struct engine_config {
   market_data_config market_data;
   uint32_t mailbox_capacity = 65'536;
   uint32_t audit_capacity = 1 << 18;
-  uint32_t symbol_capacity = 4096;
+  uint32_t symbol_capacity = 1024;  ///< per-symbol state is ~10 KB (indicator rings)
   int cpu = -1;  ///< pin the hot loop to this core; -1 = do not pin
   idle_kind idle = idle_kind::backoff;
 };

@@ -6,6 +6,21 @@
 ///   pending_new|accepted|new → rejected; any open → expired | replaced | canceled
 /// Illegal, duplicate and late events are counted and ignored (never a crash, never a regress
 /// from a terminal state). Each accepted transition becomes an execution report.
+///
+/// Choices where the rules leave room:
+///  - Fills: a fill or partial fill whose quantity would take cum_qty above the order quantity
+///    is a duplicate (counted in `duplicate_fills`, ignored). A partial fill that brings cum_qty
+///    exactly to the order quantity moves the order to `filled`. A fill with a non-positive
+///    quantity or price is counted as illegal. A duplicated partial fill that keeps cum_qty
+///    within the order quantity cannot be told apart from a genuine one (broker_event carries
+///    no execution id or cumulative quantity).
+///  - An event whose non-empty client_order_id differs from the order's is an unknown order.
+///  - Cancel intents for an unknown order count in `unknown_orders`; for a finished order they
+///    are dropped; otherwise a cancel command goes out (the broker's events move the state).
+///  - If the table slot for a new id still holds an open order, or the command mailbox is full,
+///    no command goes out and a `rejected` report (reject_code below) releases risk's exposure;
+///    both count in `back_pressured`.
+///  - Report times are the broker event's time, or the clock's when the event carries none.
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +32,14 @@
 #include "torghut/engine/messages.hpp"
 
 namespace torghut::actors {
+
+/// reject_code values produced inside the engine (the broker's own codes are HTTP-like).
+namespace reject_codes {
+inline constexpr uint16_t invalid_order = 422;        ///< paper broker: bad symbol/qty/price
+inline constexpr uint16_t broker_capacity = 429;      ///< paper broker: pool slot still open
+inline constexpr uint16_t router_table_full = 900;    ///< router: table slot still open
+inline constexpr uint16_t router_backpressure = 901;  ///< router: command mailbox full
+}  // namespace reject_codes
 
 /// The order state machine, pure: returns the next status for `ev` from `cur`, or nullopt when
 /// the event is illegal from that status (late or out-of-order).
@@ -48,8 +71,23 @@ class order_router {
   [[nodiscard]] const order_router_stats& stats() const noexcept { return stats_; }
 
  private:
-  struct order_entry;
-  order_entry* find(order_id id) noexcept;
+  struct order_entry {
+    order_id id;
+    client_order_id coid;
+    strategy_id strategy;
+    symbol_id symbol;
+    side order_side = side::buy;
+    order_status status = order_status::pending_new;
+    bool in_use = false;
+    quantity qty;
+    quantity cum_qty;
+    price avg_px;
+    decision_hash hash;
+  };
+  [[nodiscard]] order_entry* find(order_id id) noexcept;
+  [[nodiscard]] const order_entry* find(order_id id) const noexcept;
+  void report(const order_entry& e, quantity last_qty, price last_px, timestamp t,
+              uint16_t reject_code) noexcept;
 
   mailbox<order_command>& commands_;
   mailbox<execution_report>& reports_;
@@ -64,6 +102,17 @@ class order_router {
 /// Market orders fill at the touch (ask for buys, bid for sells) up to the displayed size, the
 /// rest on later quotes; limit orders fill when the quote crosses them; ioc/fok cancel what does
 /// not fill at once. Emits broker events exactly as Alpaca's trade_updates would.
+///
+/// Details: a submit emits `new_order`, then `partial_fill` / `fill` events. Displayed size is
+/// consumed by fills until the next quote replaces it; resting orders of a symbol fill in time
+/// priority. Stop orders trigger when the touch reaches the stop (buy: ask ≥ stop, sell:
+/// bid ≤ stop), then behave as market (stop) or limit (stop_limit) orders. ioc cancels whatever
+/// did not fill at once (also when there is no quote); fok fills completely in one fill or
+/// cancels. day/gtc/opg/cls orders rest; nothing expires. Invalid orders (bad symbol id, qty ≤ 0,
+/// missing limit/stop price) get `rejected` with reject_codes::invalid_order; a submit whose pool
+/// slot (id % max_open_orders) holds another open order gets reject_codes::broker_capacity; a
+/// repeated submit of an open id is ignored. A cancel of an open order emits `canceled`; a cancel
+/// of an unknown or finished order emits nothing and counts in `unknown_cancels()`.
 class paper_broker {
  public:
   paper_broker(mailbox<broker_event>& events, const clock& clk, uint32_t symbol_capacity,
@@ -73,17 +122,40 @@ class paper_broker {
   void on_market(const market_event& ev) noexcept;  ///< quotes: fill resting orders
 
   [[nodiscard]] uint64_t fills() const noexcept { return fills_; }
+  /// Cancels for orders the broker does not hold open (unknown or already finished).
+  [[nodiscard]] uint64_t unknown_cancels() const noexcept { return unknown_cancels_; }
+  /// Events lost because the event mailbox was full.
+  [[nodiscard]] uint64_t back_pressured() const noexcept { return back_pressured_; }
 
  private:
-  struct resting;
-  void try_fill(resting& o, const quote_payload& q) noexcept;
+  static constexpr uint32_t npos = 0xffffffffu;
+  struct resting {
+    order_command cmd;
+    quantity remaining;
+    uint32_t prev = npos;  // per-symbol FIFO list of resting orders
+    uint32_t next = npos;
+    bool in_use = false;
+    bool triggered = false;  // stop orders: the stop price was reached
+  };
+  void submit(const order_command& c) noexcept;
+  void cancel(const order_command& c) noexcept;
+  void try_fill(resting& o, quote_payload& q) noexcept;
+  [[nodiscard]] static bool trigger(resting& o, const quote_payload& q) noexcept;
+  [[nodiscard]] static bool marketable(const resting& o, const quote_payload& q) noexcept;
+  void link(uint32_t slot) noexcept;
+  void unlink(uint32_t slot) noexcept;
+  void emit(broker_event_kind k, const order_command& c, quantity last_qty, price last_px,
+            uint16_t reject_code) noexcept;
 
   mailbox<broker_event>& events_;
   const clock& clock_;
-  std::vector<quote_payload> quotes_;  // per symbol
+  std::vector<quote_payload> quotes_;  // per symbol; sizes shrink as fills consume them
   std::vector<uint8_t> has_quote_;
-  std::vector<resting> open_;
+  std::vector<resting> open_;          // slot = id % max_open_orders
+  std::vector<uint32_t> head_, tail_;  // per symbol
   uint64_t fills_ = 0;
+  uint64_t unknown_cancels_ = 0;
+  uint64_t back_pressured_ = 0;
 };
 
 }  // namespace torghut::actors

@@ -9,6 +9,32 @@
 ///   → position as % of equity (and the strategy's max_position_pct_equity)
 ///   → daily loss limit (realized + unrealized vs start-of-day equity) → order rate (token bucket).
 /// Positions, cash and P&L update from execution reports; marks come from quotes and trades.
+///
+/// Choices where the rules leave room:
+///  - "Reducing" means: the order is opposite to the symbol's filled position and its quantity,
+///    plus every approved-but-unfinished order on the same side, does not exceed that position.
+///    Reducing orders skip audit back-pressure, position-%-of-equity and daily-loss rules.
+///  - Halts: status "H" (halt) or "P" (volatility pause), or the `halted` flag on any event,
+///    halt a symbol; only status "T" resumes it. Out-of-order quotes and trades move no prices.
+///  - Approved orders count as open exposure (per symbol and side) until fills consume them or a
+///    terminal execution report releases the unfilled rest.
+///  - Reference price: the last two-sided quote mid; without one, the last trade price; with
+///    neither, `no_reference_price`. The collar compares the limit price (limit, stop_limit) or
+///    the intent's reference price (market, stop; skipped when it is zero) with that reference.
+///  - Order price for notional and position checks: the limit price for limit orders; otherwise
+///    the higher of the intent's reference price and the touch (ask for buys, bid for sells).
+///  - Position rule: |filled + open same-side + this order| × order price must not exceed
+///    min(global pct, strategy pct) × equity; positions are per symbol, not per strategy. An
+///    unknown strategy id gets only the global limits.
+///  - Percentages are converted once (construction, reload) to parts per billion; the hot path
+///    compares in 128-bit integers. A NaN or negative percentage becomes 0 (rejects everything).
+///  - The duplicate-hash set has `hash_slots` slots; once it holds `hash_max_entries` hashes,
+///    new orders fail closed as `duplicate_decision` (uniqueness can no longer be proven). At
+///    Alpaca's 200 orders/minute that takes over 2.5 days of continuous trading.
+///  - A fill whose ledger arithmetic would overflow leaves the ledger untouched and makes every
+///    later new order fail with `arithmetic_overflow` (the books can no longer be trusted).
+///  - If the verdict mailbox is full, an approved verdict is audited and counted in
+///    `back_pressured` but records neither hash, exposure nor rate token, so a retry can pass.
 
 #include <array>
 #include <cstdint>
@@ -62,7 +88,8 @@ class risk_engine {
   /// Checks the intent, pushes a verdict (approved or not) to the output and the audit trail.
   void on_intent(const order_intent& intent) noexcept;
   /// Pure check: the reason the intent would be rejected, or approved. On approval the caller
-  /// (on_intent) records the hash and takes a rate token; `check` itself changes nothing.
+  /// (on_intent) records the hash and takes a rate token; `check` itself changes nothing observable
+  /// (it only caches allow-list lookups per symbol id).
   [[nodiscard]] risk_reason check(const order_intent& intent) const noexcept;
   /// Quotes and trades update marks and collar references; status events track halts.
   void on_market(const market_event& ev) noexcept;
@@ -81,9 +108,24 @@ class risk_engine {
   [[nodiscard]] const risk_limits& limits() const noexcept { return limits_; }
 
  private:
-  bool reduces_position(const order_intent& i) const noexcept;
-  bool seen_hash(decision_hash h) const noexcept;
+  static constexpr uint32_t hash_slots = 1u << 20;
+  static constexpr uint32_t hash_max_entries = hash_slots / 10 * 7;
+
+  /// True when the order shrinks the symbol's position, counting same-side open orders.
+  [[nodiscard]] bool reduces_position(const order_intent& i) const noexcept;
+  [[nodiscard]] bool seen_hash(decision_hash h) const noexcept;
   void remember_hash(decision_hash h) noexcept;
+  /// Allow-list lookup, resolved through the symbol table once per id and cached.
+  [[nodiscard]] bool symbol_allowed(symbol_id s) const noexcept;
+  /// The rules for a new order, with `now` for the rate check.
+  [[nodiscard]] risk_reason check_new_order(const order_intent& i, timestamp now) const noexcept;
+  /// Average-cost position update; realizes P&L on the reducing part.
+  void apply_fill(uint32_t s, side sd, quantity q, price px) noexcept;
+  void release_exposure(uint32_t s, side sd, quantity q) noexcept;
+  void set_mark(uint32_t s, price px) noexcept;
+  void refresh_unrealized(uint32_t s) noexcept;
+  /// Percentages → parts per billion (construction and reload).
+  void convert_limits() noexcept;
 
   risk_limits limits_;
   std::vector<strategy_config> strategies_;
@@ -95,12 +137,21 @@ class risk_engine {
   trading_state state_ = trading_state::active;
   bool kill_switch_ = false;
   token_bucket bucket_;
-  std::vector<uint8_t> allowed_;   // per symbol id
+  std::vector<symbol_text> allowed_names_;  // sorted allow-list, built at construction
+  mutable std::vector<uint8_t> allowed_;     // per symbol id: 0 unresolved, 1 allowed, 2 not
   std::vector<uint8_t> halted_;    // per symbol id
   std::vector<price> bid_, ask_, last_;
   std::vector<position> positions_;
   std::vector<decision_hash> hashes_;  // open-addressing set, fixed capacity
   uint32_t hash_count_ = 0;
+  bool zero_hash_seen_ = false;  // {0,0} marks an empty slot, so that hash is kept apart
+  std::vector<quantity> open_buy_, open_sell_;  // approved, not yet filled or finished
+  std::vector<money> unrealized_;                // per symbol: mark × qty − cost basis
+  money unrealized_total_;
+  std::vector<int64_t> strategy_position_ppb_;   // parallel to strategies_
+  int64_t collar_ppb_ = 0;
+  int64_t position_ppb_ = 0;
+  bool ledger_overflow_ = false;
   money realized_total_;
   risk_stats stats_;
 };

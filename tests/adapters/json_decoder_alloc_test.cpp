@@ -1,0 +1,150 @@
+// json_decoder allocates nothing per frame after construction: this test binary's global
+// operator new/delete are replaced by counting versions, switched on around the decode calls.
+// Also measures the one-trade decode time (printed, loosely bounded).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "torghut/adapters/json_decoder.hpp"
+#include "torghut/engine/clock.hpp"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<uint64_t> g_allocations{0};
+
+void* counted_alloc(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* counted_aligned_alloc(std::size_t n, std::align_val_t al) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const auto a = static_cast<std::size_t>(al);
+  const std::size_t rounded = (n + a - 1) / a * a;
+  return std::aligned_alloc(a, rounded == 0 ? a : rounded);
+}
+
+/// Counts operator new calls made while alive.
+class allocation_counter {
+ public:
+  allocation_counter() {
+    g_allocations.store(0);
+    g_counting.store(true);
+  }
+  ~allocation_counter() { g_counting.store(false); }
+  allocation_counter(const allocation_counter&) = delete;
+  allocation_counter& operator=(const allocation_counter&) = delete;
+  [[nodiscard]] uint64_t count() const { return g_allocations.load(); }
+};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new(std::size_t n, std::align_val_t al) {
+  if (void* p = counted_aligned_alloc(n, al)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t al) {
+  if (void* p = counted_aligned_alloc(n, al)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace torghut::adapters {
+namespace {
+
+const char* const one_trade =
+    R"([{"T":"t","S":"AAPL","i":52983525029461,"x":"K","p":126.55,"s":1,"c":["@","I"],"t":"2021-02-22T15:51:44.208Z","z":"C"}])";
+
+const char* const frames[] = {
+    one_trade,
+    R"([{"T":"q","S":"AMD","bx":"U","bp":87.66,"bs":1,"ax":"Q","ap":87.68,"as":4,"t":"2021-02-22T15:51:45.335689322Z","c":["R"],"z":"C"},{"T":"b","S":"SPY","o":388.985,"h":389.13,"l":388.975,"c":389.12,"v":49378,"t":"2021-02-22T19:15:00Z","n":461,"vw":389.062639}])",
+    R"([{"T":"s","S":"AAPL","sc":"H","sm":"Trading Halt","rc":"T12","rm":"Halted","t":"2021-02-22T19:15:00Z","z":"C"},{"T":"c","S":"EEM","x":"N","oi":1716,"op":39.25,"os":100,"oc":[" ","F"],"ci":1722,"cp":39.26,"cs":150,"cc":[" ","F"],"t":"2021-02-22T15:51:44Z","z":"A"},{"T":"x","S":"AAPL","i":5,"x":"D","p":1,"s":2,"a":"E","t":"2021-02-22T15:51:44Z","z":"C"},{"T":"l","S":"IONM","u":5.3,"d":4.44,"i":"B","t":"2021-02-22T15:51:44Z","z":"C"},{"T":"i","S":"SPY","p":412.19,"z":"P","t":"2021-02-22T19:15:00Z"}])",
+    R"([{"T":"success","msg":"authenticated"}])",
+    R"([{"T":"error","code":406,"msg":"connection limit exceeded"}])",
+    R"([{"T":"subscription","trades":["AAPL"],"quotes":["AMD","CLDR"],"bars":["*"],"updatedBars":[],"dailyBars":[],"statuses":[],"lulds":[],"corrections":["AAPL"],"cancelErrors":["AAPL"]}])",
+    // bad input of every kind must not allocate either
+    R"([{"T":"t","S":"X","i":1,"p":0,"s":-1,"t":"bad"},{"T":"zz"},5,{"S":"X"}])",
+    R"([{"T":"t","S":"X)",
+    R"({"T":"t"})",
+};
+
+TEST(json_decoder_alloc, decode_allocates_nothing_after_warm_up) {
+  symbol_table symbols(64);
+  json_decoder decoder(symbols, 1 << 16);
+  uint64_t events = 0, controls = 0;
+  auto on_event = [&](const market_event&) noexcept { ++events; };
+  auto on_control = [&](const control_message& c) noexcept { controls += c.msg.size() > 0 || c.type == control_type::subscription; };
+  for (const char* f : frames) (void)decoder.decode(f, timestamp{1}, on_event, on_control);  // warm-up
+  const uint64_t warm_events = events;
+  ASSERT_GT(warm_events, 0u);
+  uint64_t allocations = 0;
+  {
+    allocation_counter counter;
+    for (int round = 0; round < 100; ++round)
+      for (const char* f : frames) (void)decoder.decode(f, timestamp{round}, on_event, on_control);
+    allocations = counter.count();
+  }
+  EXPECT_EQ(allocations, 0u);
+  EXPECT_EQ(events, warm_events * 101);
+  EXPECT_GT(controls, 0u);
+}
+
+TEST(json_decoder_alloc, counting_operator_new_sees_allocations) {
+  // Guards the test above against a counter that never counts.
+  uint64_t n = 0;
+  {
+    allocation_counter counter;
+    auto* s = new std::string(100, 'x');
+    delete s;
+    n = counter.count();
+  }
+  EXPECT_GE(n, 1u);
+}
+
+TEST(json_decoder_timing, one_trade_frame_decode_time) {
+  symbol_table symbols(64);
+  json_decoder decoder(symbols, 1 << 20);
+  int64_t sink = 0;
+  auto on_event = [&](const market_event& e) noexcept { sink += e.u.trade.px.raw; };
+  const std::string_view frame(one_trade);
+  const int64_t w0 = monotonic_ns();
+  for (int i = 0; i < 10'000; ++i) (void)decoder.decode(frame, timestamp{i}, on_event);
+  // About 50 ms per repetition whatever the build (sanitizer builds are ~50x slower).
+  const double warm_ns = static_cast<double>(monotonic_ns() - w0) / 10'000;
+  const int n = static_cast<int>(std::clamp(50e6 / std::max(warm_ns, 1.0), 1'000.0, 200'000.0));
+  double best = 1e18;
+  for (int rep = 0; rep < 5; ++rep) {
+    const int64_t t0 = monotonic_ns();
+    for (int i = 0; i < n; ++i) (void)decoder.decode(frame, timestamp{i}, on_event);
+    const int64_t t1 = monotonic_ns();
+    best = std::min(best, static_cast<double>(t1 - t0) / n);
+  }
+  std::printf("[ timing   ] one-trade frame (%zu bytes): %.1f ns/decode (best of 5 x %d)\n", frame.size(), best, n);
+  RecordProperty("one_trade_decode_ns", std::to_string(best));
+  EXPECT_GT(sink, 0);
+  EXPECT_LT(best, 20'000.0);  // sanity only (sanitizer builds are slow); target is <= 300 ns in Release
+}
+
+}  // namespace
+}  // namespace torghut::adapters

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "torghut/actors/hot_path.hpp"
-#include "torghut/adapters/generator.hpp"
+#include "torghut/adapters/synth.hpp"
 #include "torghut/adapters/json_decoder.hpp"
 
 using namespace torghut;
@@ -24,12 +24,12 @@ std::vector<std::string> names(uint32_t n) {
   return v;
 }
 
-const std::vector<adapters::recorded_frame>& market() {
+const std::vector<std::pair<timestamp, std::string>>& market() {
   static const auto frames = [] {
     adapters::synth_config sc;
     sc.seed = 42;
     sc.symbol_count = 8;
-    sc.duration_ns = 20 * 60 * ns_per_second;
+    sc.duration = duration_ns{20 * 60 * ns_per_second};
     return adapters::generate_frames(sc);
   }();
   return frames;
@@ -51,10 +51,10 @@ struct chain {
   chain() : cfg(bench_config()), symbols(cfg.symbol_capacity), audit(1 << 20), decoder(symbols) {
     hp = std::make_unique<actors::hot_path>(cfg, symbols, audit, clk);
   }
-  void frame(const adapters::recorded_frame& f) noexcept {
-    clk.set(f.recv_time);
-    (void)decoder.decode(f.frame, f.recv_time, [this](const market_event& ev) noexcept { hp->on_market_event(ev); });
-    hp->on_time(f.recv_time);
+  void frame(const std::pair<timestamp, std::string>& f) noexcept {
+    clk.set(f.first);
+    (void)decoder.decode(f.second, f.first, [this](const market_event& ev) noexcept { hp->on_market_event(ev); });
+    hp->on_time(f.first);
   }
   void drain_audit() noexcept {
     audit_row r;
@@ -161,7 +161,8 @@ void market_data_per_trade(benchmark::State& state) {
   market_event sink;
   for (auto _ : state) {
     t += 1'000'000;  // 1 ms apart: a microbar closes every 1000 trades
-    md.on_event(trade(symbol_id{0}, t, id++, 10'000 + (id & 15)));
+    ++id;
+    md.on_event(trade(symbol_id{0}, t, id, 10'000 + (id & 15)));
     while (out.pop(sink)) benchmark::DoNotOptimize(sink);
     audit_row r;
     while (audit.pop(r)) {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "torghut/adapters/generator.hpp"
+#include "torghut/adapters/synth.hpp"
 #include "torghut/engine/config_file.hpp"
 #include "torghut/replay/replay.hpp"
 
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   add_engine_opts(run);
 
   auto* gen = app.add_subcommand("gen", "write a deterministic synthetic recording");
-  adapters::synth_config sc;
+  adapters::synth_config sc = adapters::sample_config();
   std::string out_path = "data/sample.rec";
   uint32_t nsym = 8;
   double minutes = 10;
@@ -200,15 +200,18 @@ int main(int argc, char** argv) {
   if (*rp) return do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet);
   if (*run) return do_replay(locate_sample(), config_path, log_path, cpu, idle, !no_progress, quiet);
   if (*gen) {
-    sc.symbol_count = nsym;
-    sc.duration_ns = static_cast<int64_t>(minutes * 60.0 * 1e9);
-    try {
-      const auto n = adapters::generate_recording(sc, out_path);
-      spdlog::info("wrote {} frames to {}", n, out_path);
-    } catch (const std::exception& e) {
-      spdlog::error("{}", e.what());
+    if (nsym != 8 || sc.symbols.size() != 8) {
+      sc.symbols.clear();
+      sc.symbol_count = nsym;
+    }
+    sc.duration = duration_ns{static_cast<int64_t>(minutes * 60.0 * 1e9)};
+    const auto r = adapters::generate_recording(sc, out_path);
+    if (!r.ok) {
+      spdlog::error("cannot write {}: {}", out_path, r.error);
       return 2;
     }
+    spdlog::info("wrote {} frames ({} trades, {} quotes, {} bars, {} statuses) to {}", r.frames,
+                 r.trades, r.quotes, r.bars, r.statuses, out_path);
     return 0;
   }
   if (*chk) {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "torghut/adapters/generator.hpp"
+#include "torghut/adapters/synth.hpp"
 
 using namespace torghut;
 
@@ -32,8 +32,8 @@ TEST(replay, the_same_recording_gives_a_byte_identical_decision_log) {
   adapters::synth_config sc;
   sc.seed = 2024;
   sc.symbol_count = 5;
-  sc.duration_ns = 8 * 60 * ns_per_second;
-  ASSERT_GT(adapters::generate_recording(sc, rec), 0u);
+  sc.duration = duration_ns{8 * 60 * ns_per_second};
+  ASSERT_GT(adapters::generate_recording(sc, rec).frames, 0u);
 
   replay::replay_options o;
   o.recording = rec;
@@ -62,7 +62,7 @@ TEST(replay, a_different_recording_gives_a_different_decision_log) {
   const std::string r1 = tmp("s1.rec"), r2 = tmp("s2.rec");
   adapters::synth_config sc;
   sc.symbol_count = 3;
-  sc.duration_ns = 5 * 60 * ns_per_second;
+  sc.duration = duration_ns{5 * 60 * ns_per_second};
   sc.seed = 1;
   (void)adapters::generate_recording(sc, r1);
   sc.seed = 2;

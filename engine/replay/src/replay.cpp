@@ -94,8 +94,13 @@ latency_summary summarize(std::vector<int64_t>& v) {
 
 replay_report run_replay(const replay_options& opts) {
   adapters::recording_reader reader;
-  if (auto err = reader.open(opts.recording); !err.empty())
-    throw std::runtime_error("cannot read recording '" + opts.recording + "': " + err);
+  if (!reader.open(opts.recording))
+    throw std::runtime_error("cannot read recording '" + opts.recording + "': " + reader.error());
+  std::vector<adapters::recording_entry> frames;
+  {
+    adapters::recording_entry e;
+    while (reader.next(e)) frames.push_back(e);
+  }
 
   engine_config cfg = opts.config;
   symbol_table symbols(cfg.symbol_capacity);
@@ -107,7 +112,7 @@ replay_report run_replay(const replay_options& opts) {
     std::unordered_set<std::string> seen;
     symbol_table scratch(cfg.symbol_capacity);
     adapters::json_decoder pre(scratch);
-    for (const auto& f : reader.frames())
+    for (const auto& f : frames)
       (void)pre.decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
     if (cfg.allowed_symbols.empty())
       for (uint32_t i = 0; i < scratch.size(); ++i)
@@ -129,7 +134,6 @@ replay_report run_replay(const replay_options& opts) {
   auto writer = std::make_shared<decision_log_writer>(opts.decision_log, audit, symbols);
   control.supervise("audit-writer", [writer] { writer->drain(); }, std::chrono::milliseconds(1));
 
-  const auto& frames = reader.frames();
   const uint64_t total = frames.size();
   std::vector<int64_t> frame_lat, order_lat;
   if (opts.measure_latency) {
@@ -142,7 +146,7 @@ replay_report run_replay(const replay_options& opts) {
 
   // The hot loop: one thread, pinned when asked.
   struct agent {
-    const std::vector<adapters::recorded_frame>& frames;
+    const std::vector<adapters::recording_entry>& frames;
     adapters::json_decoder& decoder;
     actors::hot_path& hp;
     manual_clock& clk;
@@ -207,7 +211,7 @@ replay_report run_replay(const replay_options& opts) {
 
   replay_report rep;
   rep.frames = total;
-  rep.bad_lines = reader.bad_lines();
+  rep.bad_lines = reader.malformed_lines();
   rep.events = decoded_events;
   const auto& ds = decoder.stats();
   rep.decode_skipped = ds.messages_skipped + ds.frames_rejected;

@@ -54,8 +54,8 @@ struct chain {
   /// Runs one frame through the chain, then drains the audit trail (as the writer would).
   void frame(const std::pair<timestamp, std::string>& f) {
     clk.set(f.first);
-    (void)decoder.decode(f.second, f.first, [this](const market_event& ev) noexcept { hp->on_market_event(ev); });
     hp->on_time(f.first);
+    (void)decoder.decode(f.second, f.first, [this](const market_event& ev) noexcept { hp->on_market_event(ev); });
     audit_row r;
     while (audit.pop(r)) ++audit_rows;
   }

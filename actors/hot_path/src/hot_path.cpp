@@ -19,15 +19,29 @@ hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& 
 }
 
 size_t hot_path::pump() noexcept {
+  // Depth-first: each market event runs through the whole chain (decisions, verdicts, orders,
+  // fills, reports) before the next one is delivered. The first order caused by a frame leaves
+  // as early as possible, and every event sees the effects of the ones before it.
   size_t total = 0;
   for (;;) {
-    size_t n = 0;
-    n += md_out_.drain([this](const market_event& ev) {
+    size_t n = drain_downstream();
+    market_event ev;
+    if (md_out_.pop(ev)) {
       if (ev.event_time > last_event_time_) last_event_time_ = ev.event_time;
       strategy_.on_market(ev);
       risk_.on_market(ev);
       broker_.on_market(ev);
-    });
+      ++n;
+    }
+    if (n == 0) return total;
+    total += n;
+  }
+}
+
+size_t hot_path::drain_downstream() noexcept {
+  size_t total = 0;
+  for (;;) {
+    size_t n = 0;
     n += intents_.drain([this](const order_intent& i) {
       ++counters_.decisions;
       risk_.on_intent(i);
@@ -40,7 +54,7 @@ size_t hot_path::pump() noexcept {
     });
     n += commands_.drain([this](const order_command& c) {
       // The broker boundary: the order leaves the hot path here.
-      if (order_probe_) last_order_mono_ns_ = monotonic_ns();
+      if (order_probe_ && first_order_mono_ns_ == 0) first_order_mono_ns_ = monotonic_ns();
       ++counters_.orders;
       broker_.on_command(c);
     });

@@ -168,15 +168,17 @@ replay_report run_replay(const replay_options& opts) {
       while (audit.size_approx() > audit_high_water) std::this_thread::yield();
       const auto& f = frames[i++];
       clk.set(f.recv_time);
-      const uint64_t orders_before = hp.counters().orders;
       const int64_t t0 = measure ? monotonic_ns() : 0;
+      // Time first: bars whose second ended by this frame's arrival are complete, so they close
+      // (and their decisions go out) before the new frame is decoded.
+      hp.on_time(f.recv_time);
       const auto r = decoder.decode(f.frame, f.recv_time,
                                     [this](const market_event& ev) noexcept { hp.on_market_event(ev); });
-      hp.on_time(f.recv_time);
       if (measure) {
         const int64_t t1 = monotonic_ns();
         frame_lat.push_back(t1 - t0);
-        if (hp.counters().orders != orders_before) order_lat.push_back(hp.last_order_mono_ns() - t0);
+        if (const int64_t t_order = hp.take_first_order_mono_ns(); t_order != 0)
+          order_lat.push_back(t_order - t0);
       }
       events += r.events;
       done.store(i, std::memory_order_relaxed);

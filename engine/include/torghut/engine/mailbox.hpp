@@ -40,6 +40,7 @@ class mailbox {
     }
     return n;
   }
+  /// O(blocks) in moodycamel (it walks the block list): for diagnostics, never per message.
   [[nodiscard]] size_t size_approx() const noexcept { return q_.size_approx(); }
   [[nodiscard]] uint64_t back_pressured_count() const noexcept { return back_pressured_; }
 

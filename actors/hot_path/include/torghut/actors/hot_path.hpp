@@ -64,7 +64,8 @@ class hot_path {
   /// Polls and applies every queued control command; false when shutdown was requested.
   bool poll_control(control_channel& channel) noexcept;
 
-  /// Drains every mailbox, in chain order, until all are empty. Returns messages moved.
+  /// Drains every mailbox until all are empty, one market event at a time through the whole
+  /// chain (depth-first). Returns messages moved.
   size_t pump() noexcept;
 
   [[nodiscard]] engine_status status() const noexcept;
@@ -73,12 +74,19 @@ class hot_path {
   [[nodiscard]] const strategy_engine& strategy() const noexcept { return strategy_; }
   [[nodiscard]] const risk_engine& risk() const noexcept { return risk_; }
   [[nodiscard]] const order_router& router() const noexcept { return router_; }
-  /// Monotonic time (ns) when the last order command left the hot path (benchmarks read it).
-  [[nodiscard]] int64_t last_order_mono_ns() const noexcept { return last_order_mono_ns_; }
+  /// Monotonic time (ns) when the first order command since the last call left the hot path,
+  /// or 0 if none did; clears it. Tick-to-order = this minus the frame's start time.
+  [[nodiscard]] int64_t take_first_order_mono_ns() noexcept {
+    const int64_t t = first_order_mono_ns_;
+    first_order_mono_ns_ = 0;
+    return t;
+  }
   /// Enables stamping order commands with monotonic time as they leave (off by default).
   void set_order_probe(bool on) noexcept { order_probe_ = on; }
 
  private:
+  size_t drain_downstream() noexcept;
+
   mailbox<market_event> md_out_;
   mailbox<order_intent> intents_;
   mailbox<risk_verdict> verdicts_;
@@ -92,7 +100,7 @@ class hot_path {
   paper_broker broker_;
   hot_path_counters counters_;
   timestamp last_event_time_;
-  int64_t last_order_mono_ns_ = 0;
+  int64_t first_order_mono_ns_ = 0;
   bool order_probe_ = false;
 };
 

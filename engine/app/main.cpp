@@ -68,6 +68,9 @@ void print_report(const replay::replay_report& r, const std::string& log_path) {
   print_latency("tick -> order", r.tick_to_order);
   std::printf("throughput: %.0f market events/s over %.3f s wall\n", r.events_per_second,
               r.wall_seconds);
+  std::printf("memory: peak RSS %.1f MiB (with the memory-mapped recording), engine (anonymous) "
+              "%.1f MiB\n",
+              static_cast<double>(r.peak_rss_kib) / 1024.0, static_cast<double>(r.anon_rss_kib) / 1024.0);
   std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(r.audit_rows),
               log_path.empty() ? "" : " written to ", log_path.c_str());
   if (r.audit_dropped) std::printf("  WARNING: %llu audit rows dropped\n", static_cast<unsigned long long>(r.audit_dropped));

@@ -73,6 +73,15 @@ class decision_log_writer {
   std::atomic<uint64_t> rows_{0};
 };
 
+uint64_t proc_status_kib(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string k(key);
+  while (std::getline(in, line))
+    if (line.rfind(k, 0) == 0) return std::stoull(line.substr(k.size()));
+  return 0;
+}
+
 }  // namespace
 
 latency_summary summarize(std::vector<int64_t>& v) {
@@ -258,6 +267,8 @@ replay_report run_replay(const replay_options& opts) {
   rep.audit_rows = writer->rows();
   rep.audit_dropped = audit.dropped();
   rep.pin_error = pin_error;
+  rep.peak_rss_kib = proc_status_kib("VmHWM:");
+  rep.anon_rss_kib = proc_status_kib("RssAnon:");
   rep.final_state = hp.risk().state();
   return rep;
 }

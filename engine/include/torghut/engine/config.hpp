@@ -52,8 +52,11 @@ struct engine_config {
   std::vector<std::string> allowed_symbols;  ///< the risk allow-list
   std::vector<strategy_config> strategies;
   market_data_config market_data;
-  uint32_t mailbox_capacity = 65'536;
-  uint32_t audit_capacity = 1 << 18;
+  /// Per hot mailbox. The depth-first pump keeps them nearly empty: the largest burst is one
+  /// time step closing every symbol's microbar.
+  uint32_t mailbox_capacity = 4096;
+  /// Audit rows in flight to the writer (168 bytes each): drained every millisecond.
+  uint32_t audit_capacity = 1 << 16;
   uint32_t symbol_capacity = 1024;  ///< per-symbol state is ~10 KB (indicator rings)
   int cpu = -1;  ///< pin the hot loop to this core; -1 = do not pin
   idle_kind idle = idle_kind::backoff;

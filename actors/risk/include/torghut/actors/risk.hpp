@@ -30,7 +30,7 @@
 ///    compares in 128-bit integers. A NaN or negative percentage becomes 0 (rejects everything).
 ///  - The duplicate-hash set has `hash_slots` slots; once it holds `hash_max_entries` hashes,
 ///    new orders fail closed as `duplicate_decision` (uniqueness can no longer be proven). At
-///    Alpaca's 200 orders/minute that takes over 2.5 days of continuous trading.
+///    Alpaca's 200 orders/minute that takes over 30 hours of continuous trading.
 ///  - A fill whose ledger arithmetic would overflow leaves the ledger untouched and makes every
 ///    later new order fail with `arithmetic_overflow` (the books can no longer be trusted).
 ///  - If the verdict mailbox is full, an approved verdict is audited and counted in
@@ -108,7 +108,8 @@ class risk_engine {
   [[nodiscard]] const risk_limits& limits() const noexcept { return limits_; }
 
  private:
-  static constexpr uint32_t hash_slots = 1u << 20;
+  /// 8 MiB: 367k decisions before the set is full, 30 hours at Alpaca's 200 orders a minute.
+  static constexpr uint32_t hash_slots = 1u << 19;
   static constexpr uint32_t hash_max_entries = hash_slots / 10 * 7;
 
   /// True when the order shrinks the symbol's position, counting same-side open orders.

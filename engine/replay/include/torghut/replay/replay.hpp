@@ -54,6 +54,9 @@ struct replay_report {
   uint64_t audit_rows = 0;
   uint64_t audit_dropped = 0;
   std::string pin_error;  ///< why pinning failed, if it did
+  uint64_t peak_rss_kib = 0;  ///< VmHWM of this process at the end (Linux)
+  uint64_t anon_rss_kib = 0;  ///< RssAnon at the end: the engine's own memory, without the
+                              ///< memory-mapped recording
   trading_state final_state = trading_state::active;
 };
 

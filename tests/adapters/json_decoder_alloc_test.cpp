@@ -1,77 +1,22 @@
 // json_decoder allocates nothing per frame after construction: this test binary's global
-// operator new/delete are replaced by counting versions, switched on around the decode calls.
+// operator new/delete count allocations (torghut/test/allocations.hpp), switched on around the
+// decode calls.
 // Also measures the one-trade decode time (printed, loosely bounded).
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/engine/clock.hpp"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<uint64_t> g_allocations{0};
-
-void* counted_alloc(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* counted_aligned_alloc(std::size_t n, std::align_val_t al) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<std::size_t>(al);
-  const std::size_t rounded = (n + a - 1) / a * a;
-  return std::aligned_alloc(a, rounded == 0 ? a : rounded);
-}
-
-/// Counts operator new calls made while alive.
-class allocation_counter {
- public:
-  allocation_counter() {
-    g_allocations.store(0);
-    g_counting.store(true);
-  }
-  ~allocation_counter() { g_counting.store(false); }
-  allocation_counter(const allocation_counter&) = delete;
-  allocation_counter& operator=(const allocation_counter&) = delete;
-  [[nodiscard]] uint64_t count() const { return g_allocations.load(); }
-};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new(std::size_t n, std::align_val_t al) {
-  if (void* p = counted_aligned_alloc(n, al)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t al) {
-  if (void* p = counted_aligned_alloc(n, al)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "torghut/test/allocations.hpp"
 
 namespace torghut::adapters {
 namespace {
+
+using test::allocation_scope;
 
 const char* const one_trade =
     R"([{"T":"t","S":"AAPL","i":52983525029461,"x":"K","p":126.55,"s":1,"c":["@","I"],"t":"2021-02-22T15:51:44.208Z","z":"C"}])";
@@ -100,7 +45,7 @@ TEST(json_decoder_alloc, decode_allocates_nothing_after_warm_up) {
   ASSERT_GT(warm_events, 0u);
   uint64_t allocations = 0;
   {
-    allocation_counter counter;
+    allocation_scope counter;
     for (int round = 0; round < 100; ++round)
       for (const char* f : frames) (void)decoder.decode(f, timestamp{round}, on_event, on_control);
     allocations = counter.count();
@@ -114,7 +59,7 @@ TEST(json_decoder_alloc, counting_operator_new_sees_allocations) {
   // Guards the test above against a counter that never counts.
   uint64_t n = 0;
   {
-    allocation_counter counter;
+    allocation_scope counter;
     auto* s = new std::string(100, 'x');
     delete s;
     n = counter.count();

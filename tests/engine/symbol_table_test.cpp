@@ -6,11 +6,7 @@
 #include <vector>
 
 #include "torghut/engine/symbol_table.hpp"
-
-namespace torghut::test {
-void start_counting_allocations() noexcept;
-uint64_t stop_counting_allocations() noexcept;
-}  // namespace torghut::test
+#include "torghut/test/allocations.hpp"
 
 namespace torghut {
 namespace {

@@ -5,40 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include <cstdio>
 
 #include "torghut/adapters/synth.hpp"
 #include "torghut/adapters/json_decoder.hpp"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<uint64_t> g_allocs{0};
-}  // namespace
-
-// Counting global allocator for this test binary: every allocation is counted while enabled.
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, std::align_val_t a) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
-  const auto al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "torghut/test/allocations.hpp"
 
 using namespace torghut;
 
@@ -110,14 +81,13 @@ TEST(hot_path, allocates_nothing_per_event_after_warm_up) {
   const size_t warm = frames.size() / 3;
   for (size_t i = 0; i < warm; ++i) c.frame(frames[i]);
   const auto orders_before = c.hp->counters().orders;
-  g_allocs = 0;
-  g_counting = true;
+  test::start_counting_allocations();
   for (size_t i = warm; i < frames.size(); ++i) c.frame(frames[i]);
-  g_counting = false;
+  const uint64_t allocations = test::stop_counting_allocations();
   // The measured stretch must exercise the whole chain, orders and fills included.
   EXPECT_GT(c.hp->counters().orders, orders_before);
   EXPECT_GT(frames.size() - warm, 10'000u);
-  EXPECT_EQ(g_allocs.load(), 0u) << "heap allocations on the hot path after warm-up";
+  EXPECT_EQ(allocations, 0u) << "heap allocations on the hot path after warm-up";
 }
 
 TEST(hot_path, answers_status_and_applies_the_kill_switch_from_the_control_channel) {

@@ -3,11 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "torghut/actors/market_data.hpp"
-
-namespace torghut::test {
-void start_counting_allocations() noexcept;
-uint64_t stop_counting_allocations() noexcept;
-}  // namespace torghut::test
+#include "torghut/test/allocations.hpp"
 
 namespace torghut::actors {
 namespace {

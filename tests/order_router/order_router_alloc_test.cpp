@@ -1,8 +1,8 @@
 // The per-message functions of order_router and paper_broker allocate nothing after
 // construction.
 
-#include "counting_new.hpp"
 #include "router_fixture.hpp"
+#include "torghut/test/allocations.hpp"
 
 namespace torghut::test {
 namespace {
@@ -18,7 +18,7 @@ TEST(order_router_alloc, per_message_functions_allocate_nothing_after_constructi
 
   uint64_t allocations = 0;
   {
-    alloc::scope scope;
+    allocation_scope scope;
     for (uint64_t k = 0; k < 500; ++k) {
       clk.advance(duration_ns{1000});
       broker.on_market(quote(symbol_id{2}, "10", "7", "10.01", "7"));
@@ -41,7 +41,7 @@ TEST(order_router_alloc, per_message_functions_allocate_nothing_after_constructi
       while (audit.pop(row)) {
       }
     }
-    allocations = scope.allocations();
+    allocations = scope.count();
   }
   EXPECT_EQ(allocations, 0u);
   EXPECT_GT(broker.fills(), 500u);
@@ -52,10 +52,10 @@ TEST(order_router_alloc, per_message_functions_allocate_nothing_after_constructi
 TEST(counting_new, counts_allocations_while_on) {
   uint64_t n = 0;
   {
-    alloc::scope scope;
+    allocation_scope scope;
     int* volatile p = new int(3);  // volatile: the pair must not be elided
     delete p;
-    n = scope.allocations();
+    n = scope.count();
   }
   EXPECT_EQ(n, 1u);
 }

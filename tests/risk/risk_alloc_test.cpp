@@ -1,7 +1,7 @@
 // The per-message functions of risk_engine allocate nothing after construction.
 
-#include "counting_new.hpp"
 #include "risk_fixture.hpp"
+#include "torghut/test/allocations.hpp"
 
 namespace torghut::test {
 namespace {
@@ -14,7 +14,7 @@ TEST_F(risk_alloc, per_message_functions_allocate_nothing_after_construction) {
   audit_row row;
   uint64_t allocations = 0;
   {
-    alloc::scope scope;
+    allocation_scope scope;
     for (int k = 0; k < 200; ++k) {
       clk.advance(duration_ns{400'000'000});
       risk->on_market(quote_event(aapl, "99.99", "100.01"));
@@ -42,7 +42,7 @@ TEST_F(risk_alloc, per_message_functions_allocate_nothing_after_construction) {
       while (audit.pop(row)) {
       }
     }
-    allocations = scope.allocations();
+    allocations = scope.count();
   }
   EXPECT_EQ(allocations, 0u);
   EXPECT_GT(risk->stats().approved, 200u);
@@ -52,10 +52,10 @@ TEST_F(risk_alloc, per_message_functions_allocate_nothing_after_construction) {
 TEST(counting_new, counts_allocations_while_on) {
   uint64_t n = 0;
   {
-    alloc::scope scope;
+    allocation_scope scope;
     int* volatile p = new int(3);  // volatile: the pair must not be elided
     delete p;
-    n = scope.allocations();
+    n = scope.count();
   }
   EXPECT_EQ(n, 1u);
 }

@@ -1,104 +1,13 @@
 // Proves the strategy hot path allocates nothing after construction: every global operator new
-// of this test executable goes through a counter that is switched on around the measured calls.
+// of this test executable goes through a counter (torghut/test/allocations.hpp) that is switched
+// on around the measured calls.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "torghut/actors/strategy.hpp"
+#include "torghut/test/allocations.hpp"
 
 using namespace torghut;
 using namespace torghut::actors;
-
-namespace {
-
-std::atomic<bool> counting{false};
-std::atomic<uint64_t> allocations{0};
-
-void* counted_alloc(std::size_t n) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-
-void* counted_aligned_alloc(std::size_t n, std::align_val_t al) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<std::size_t>(al);
-  const std::size_t size = (n + a - 1) / a * a;  // aligned_alloc wants a multiple of the alignment
-  if (void* p = std::aligned_alloc(a, size == 0 ? a : size)) return p;
-  throw std::bad_alloc();
-}
-
-/// Counts allocations made between construction and count().
-class allocation_probe {
- public:
-  allocation_probe() noexcept {
-    allocations.store(0);
-    counting.store(true);
-  }
-  ~allocation_probe() { counting.store(false); }
-  uint64_t count() noexcept {
-    counting.store(false);
-    return allocations.load();
-  }
-  allocation_probe(const allocation_probe&) = delete;
-  allocation_probe& operator=(const allocation_probe&) = delete;
-};
-
-}  // namespace
-
-// The replaceable global allocation functions (all of them, so nothing slips past the count).
-void* operator new(std::size_t n) {
-  return counted_alloc(n);
-}
-void* operator new[](std::size_t n) {
-  return counted_alloc(n);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t n, std::align_val_t al) {
-  return counted_aligned_alloc(n, al);
-}
-void* operator new[](std::size_t n, std::align_val_t al) {
-  return counted_aligned_alloc(n, al);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
 
 namespace {
 
@@ -118,8 +27,8 @@ market_event microbar(symbol_id s, int64_t second, double close, uint8_t flags =
 }  // namespace
 
 TEST(strategy_allocation, the_counter_sees_an_allocation) {
-  allocation_probe probe;
-  auto* p = new int(7);
+  test::allocation_scope probe;
+  int* volatile p = new int(7);  // volatile: the new/delete pair must not be elided
   const uint64_t n = probe.count();
   delete p;
   EXPECT_EQ(n, 1u);
@@ -135,7 +44,7 @@ TEST(strategy_allocation,
   manual_clock clk;
   strategy_engine engine(cfg, symbols, out, audit, clk);
 
-  allocation_probe probe;
+  test::start_counting_allocations();
   int64_t t = 1710513000;
   uint64_t intents = 0;
   order_intent in;
@@ -182,7 +91,7 @@ TEST(strategy_allocation,
     gap.kind = market_event_kind::gap;
     engine.on_market(gap);
   }
-  const uint64_t n = probe.count();
+  const uint64_t n = test::stop_counting_allocations();
   EXPECT_EQ(n, 0u);
   EXPECT_GT(intents, 3u) << "the measured path must include decisions";
   EXPECT_EQ(engine.stats().gaps, 3u);

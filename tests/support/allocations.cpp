@@ -1,8 +1,10 @@
-// Replaces the global allocation functions of this test binary with counting versions. Counting
-// is off unless a test turns it on, so GoogleTest's own allocations are never counted.
+// The only replacement of the global allocation functions in the test executables: every form
+// (plain, array, aligned, nothrow, and all the deletes) counts its calls while counting is on.
+
+#include "torghut/test/allocations.hpp"
 
 #include <atomic>
-#include <cstdint>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
@@ -17,17 +19,12 @@ void* counted_alloc(std::size_t n) noexcept {
 void* counted_aligned_alloc(std::size_t n, std::align_val_t al) noexcept {
   if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
   const auto a = static_cast<std::size_t>(al);
-  const std::size_t rounded = (n == 0 ? a : (n + a - 1) / a * a);
+  const std::size_t rounded = (n == 0 ? a : (n + a - 1) / a * a);  // aligned_alloc wants a multiple
   return std::aligned_alloc(a, rounded);
 }
 }  // namespace
 
 namespace torghut::test {
-// Declared where used (test TUs of this binary):
-//   void start_counting_allocations() noexcept;  // resets the count and starts counting
-//   uint64_t stop_counting_allocations() noexcept;  // stops; returns allocations since start
-void start_counting_allocations() noexcept;
-uint64_t stop_counting_allocations() noexcept;
 void start_counting_allocations() noexcept {
   allocations.store(0, std::memory_order_relaxed);
   counting.store(true, std::memory_order_relaxed);
@@ -36,8 +33,10 @@ uint64_t stop_counting_allocations() noexcept {
   counting.store(false, std::memory_order_relaxed);
   return allocations.load(std::memory_order_relaxed);
 }
+uint64_t allocations_so_far() noexcept { return allocations.load(std::memory_order_relaxed); }
 }  // namespace torghut::test
 
+// NOLINTBEGIN: replaceable global allocation functions
 void* operator new(std::size_t n) {
   if (void* p = counted_alloc(n)) return p;
   throw std::bad_alloc();
@@ -75,3 +74,4 @@ void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+// NOLINTEND

@@ -6,7 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <readerwriterqueue/readerwriterqueue.h>
+#include "torghut/engine/detail/spsc_queue.hpp"
 
 #include "torghut/engine/messages.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <readerwriterqueue/readerwriterqueue.h>
+#include "torghut/engine/detail/spsc_queue.hpp"
 #include <type_traits>
 
 namespace torghut {

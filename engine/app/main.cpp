@@ -52,6 +52,10 @@ void print_report(const replay::replay_report& r, const std::string& log_path) {
               static_cast<unsigned long long>(r.rejected));
   for (const auto& [k, n] : r.rejections)
     std::printf("  rejected %-34s %llu\n", k.c_str(), static_cast<unsigned long long>(n));
+  if (!r.first_activity.empty()) {
+    std::printf("first decisions, rejections, orders and fills (market time):\n");
+    for (const auto& l : r.first_activity) std::printf("  %s\n", l.c_str());
+  }
   std::printf("orders %llu, fills %llu\n", static_cast<unsigned long long>(r.orders),
               static_cast<unsigned long long>(r.fills));
   std::printf("P&L: realized %s, unrealized %s, equity %s, trading state %s\n",

@@ -14,7 +14,7 @@ TEST(order_router_alloc, per_message_functions_allocate_nothing_after_constructi
   audit_sink audit{4096};
   manual_clock clk{timestamp{1}};
   actors::order_router router{commands, reports, audit, clk, 256};
-  actors::paper_broker broker{events, clk, 16, 256};
+  actors::paper_broker broker{events, clk, 16, 256, /*shares_per_quote_lot=*/1};
 
   uint64_t allocations = 0;
   {

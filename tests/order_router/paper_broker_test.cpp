@@ -11,7 +11,7 @@ class paper_broker_test : public ::testing::Test {
  protected:
   mailbox<broker_event> events{256};
   manual_clock clk{timestamp{9'000}};
-  actors::paper_broker broker{events, clk, 8, 16};
+  actors::paper_broker broker{events, clk, 8, 16, /*shares_per_quote_lot=*/1};
   const symbol_id sym{2};
   uint64_t next_id = 1;
 
@@ -50,6 +50,23 @@ TEST_F(paper_broker_test, market_buy_fills_at_the_ask_after_new) {
   EXPECT_EQ(ev[1].last_px, px("100.02"));
   EXPECT_EQ(ev[1].time, clk.now());
   EXPECT_EQ(broker.fills(), 1u);
+}
+
+TEST(paper_broker_lots, reads_stock_quote_sizes_as_round_lots_of_100_shares) {
+  mailbox<broker_event> events{64};
+  manual_clock clk{timestamp{1}};
+  actors::paper_broker broker{events, clk, 8, 16};  // default: 100 shares per quoted lot
+  broker.on_market(quote(symbol_id{2}, "99.98", "3", "100.02", "2"));  // 2 lots = 200 shares
+  order_command c;
+  c.id = order_id{1};
+  c.symbol = symbol_id{2};
+  c.order_side = side::buy;
+  c.qty = qty("250");
+  broker.on_command(c);
+  const auto ev = drain(events);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[1].kind, broker_event_kind::partial_fill);
+  EXPECT_EQ(ev[1].last_qty, qty("200"));
 }
 
 TEST_F(paper_broker_test, market_sell_fills_at_the_bid) {
@@ -279,7 +296,7 @@ TEST(router_with_paper_broker, an_approved_order_ends_filled_with_exact_average_
   audit_sink audit{256};
   manual_clock clk{timestamp{1}};
   actors::order_router router{commands, reports, audit, clk, 64};
-  actors::paper_broker broker{events, clk, 8, 64};
+  actors::paper_broker broker{events, clk, 8, 64, /*shares_per_quote_lot=*/1};
   const auto pump = [&] {
     order_command c;
     while (commands.pop(c)) broker.on_command(c);

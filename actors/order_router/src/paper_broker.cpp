@@ -15,10 +15,12 @@ namespace {
 }  // namespace
 
 paper_broker::paper_broker(mailbox<broker_event>& events, const clock& clk,
-                           uint32_t symbol_capacity, uint32_t max_open_orders)
+                           uint32_t symbol_capacity, uint32_t max_open_orders,
+                           int64_t shares_per_quote_lot)
     : events_(events),
       clock_(clk),
       quotes_(symbol_capacity, quote_payload{}),
+      lot_(shares_per_quote_lot < 1 ? 1 : shares_per_quote_lot),
       has_quote_(symbol_capacity, 0),
       open_(max_open_orders == 0 ? 1 : max_open_orders),
       head_(symbol_capacity, npos),
@@ -170,6 +172,14 @@ void paper_broker::on_market(const market_event& ev) noexcept {
   const uint32_t s = ev.symbol.value;
   quote_payload& q = quotes_[s];
   q = ev.u.quote;
+  // Displayed sizes in shares (saturating: a size that would overflow is plenty anyway).
+  const auto shares = [this](quantity lots) {
+    int64_t r = 0;
+    return __builtin_mul_overflow(lots.raw, lot_, &r) ? quantity::from_raw(INT64_MAX)
+                                                       : quantity::from_raw(r);
+  };
+  q.bid_size = shares(q.bid_size);
+  q.ask_size = shares(q.ask_size);
   has_quote_[s] = 1;
   for (uint32_t slot = head_[s]; slot != npos;) {
     resting& o = open_[slot];

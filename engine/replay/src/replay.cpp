@@ -1,6 +1,7 @@
 #include "torghut/replay/replay.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "torghut/engine/audit_sink.hpp"
 #include "torghut/engine/clock.hpp"
 #include "torghut/engine/control_plane.hpp"
+#include "torghut/engine/decision_hash.hpp"
 #include "torghut/engine/run_loop.hpp"
 #include "torghut/engine/symbol_table.hpp"
 #include "torghut/persistence/audit_json.hpp"
@@ -46,6 +48,7 @@ class decision_log_writer {
     audit_row r;
     while (sink_.pop(r)) {
       ++rows_;
+      keep_first(r);
       if (!out_.is_open()) continue;
       line_.clear();
       persistence::append_audit_json(line_, r, syms_);
@@ -56,8 +59,77 @@ class decision_log_writer {
     flush();
   }
   [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
+  /// Human-readable lines for the first rows of each interesting kind (call after the drain).
+  [[nodiscard]] std::vector<std::string> first_activity() const {
+    std::vector<std::string> out;
+    for (const auto& r : kept_) out.push_back(describe(r));
+    return out;
+  }
 
  private:
+  static constexpr int keep_per_kind = 4;
+  void keep_first(const audit_row& r) {
+    int slot = -1;
+    if (r.kind == audit_kind::decision) slot = 0;
+    else if (r.kind == audit_kind::verdict && !r.body.verdict.approved()) slot = 1;
+    else if (r.kind == audit_kind::order) slot = 2;
+    else if (r.kind == audit_kind::execution && r.body.execution.last_qty.is_positive()) slot = 3;
+    if (slot < 0 || kept_count_[static_cast<size_t>(slot)] >= keep_per_kind) return;
+    ++kept_count_[static_cast<size_t>(slot)];
+    kept_.push_back(r);
+  }
+  std::string describe(const audit_row& r) const {
+    char b[256];
+    std::string t;
+    persistence::append_rfc3339(t, r.time);
+    t = t.substr(11, 12);  // HH:MM:SS.mmm
+    switch (r.kind) {
+      case audit_kind::decision: {
+        const auto& d = r.body.decision;
+        char h[32];
+        to_hex(d.hash, h);
+        std::snprintf(b, sizeof b, "%s decision  strategy %u  %-4s %s %s @ ref %s  hash %.12s..",
+                      t.c_str(), static_cast<unsigned>(d.strategy.value),
+                      std::string(to_string(d.order_side)).c_str(), dec(d.qty).c_str(),
+                      std::string(syms_.name(d.symbol)).c_str(), dec(d.reference_px).c_str(), h);
+        break;
+      }
+      case audit_kind::verdict: {
+        const auto& v = r.body.verdict;
+        std::snprintf(b, sizeof b, "%s rejected  strategy %u  %-4s %s %s: %s", t.c_str(),
+                      static_cast<unsigned>(v.intent.strategy.value),
+                      std::string(to_string(v.intent.order_side)).c_str(), dec(v.intent.qty).c_str(),
+                      std::string(syms_.name(v.intent.symbol)).c_str(),
+                      std::string(to_string(v.reason)).c_str());
+        break;
+      }
+      case audit_kind::order: {
+        const auto& c = r.body.order;
+        std::snprintf(b, sizeof b, "%s order #%llu %s  %-4s %s %s %s %s", t.c_str(),
+                      static_cast<unsigned long long>(c.id.value), std::string(c.coid.view()).c_str(),
+                      std::string(to_string(c.order_side)).c_str(), dec(c.qty).c_str(),
+                      std::string(syms_.name(c.symbol)).c_str(), std::string(to_string(c.type)).c_str(),
+                      std::string(to_string(c.tif)).c_str());
+        break;
+      }
+      case audit_kind::execution: {
+        const auto& e = r.body.execution;
+        std::snprintf(b, sizeof b, "%s fill  order #%llu  %-4s %s %s @ %s  (%s, filled %s of %s)",
+                      t.c_str(), static_cast<unsigned long long>(e.id.value),
+                      std::string(to_string(e.order_side)).c_str(), dec(e.last_qty).c_str(),
+                      std::string(syms_.name(e.symbol)).c_str(), dec(e.last_px).c_str(),
+                      std::string(to_string(e.status)).c_str(), dec(e.cum_qty).c_str(),
+                      dec(e.order_qty).c_str());
+        break;
+      }
+      default:
+        b[0] = '\0';
+    }
+    return b;
+  }
+  std::vector<audit_row> kept_;
+  std::array<int, 4> kept_count_{};
+
   void flush() {
     if (!buf_.empty() && out_.is_open()) {
       out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
@@ -265,6 +337,7 @@ replay_report run_replay(const replay_options& opts) {
   rep.wall_seconds = wall;
   rep.events_per_second = wall > 0 ? static_cast<double>(decoded_events) / wall : 0;
   rep.audit_rows = writer->rows();
+  rep.first_activity = writer->first_activity();
   rep.audit_dropped = audit.dropped();
   rep.pin_error = pin_error;
   rep.peak_rss_kib = proc_status_kib("VmHWM:");

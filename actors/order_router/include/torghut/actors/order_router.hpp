@@ -115,8 +115,11 @@ class order_router {
 /// of an unknown or finished order emits nothing and counts in `unknown_cancels()`.
 class paper_broker {
  public:
+  /// `shares_per_quote_lot`: Alpaca's stock quotes give sizes in round lots of 100 shares, so
+  /// the displayed size is that many shares per unit (use 1 for feeds quoting in units, such as
+  /// crypto).
   paper_broker(mailbox<broker_event>& events, const clock& clk, uint32_t symbol_capacity,
-               uint32_t max_open_orders = 65'536);
+               uint32_t max_open_orders = 65'536, int64_t shares_per_quote_lot = 100);
 
   void on_command(const order_command& c) noexcept;
   void on_market(const market_event& ev) noexcept;  ///< quotes: fill resting orders
@@ -149,7 +152,8 @@ class paper_broker {
 
   mailbox<broker_event>& events_;
   const clock& clock_;
-  std::vector<quote_payload> quotes_;  // per symbol; sizes shrink as fills consume them
+  std::vector<quote_payload> quotes_;  // per symbol, sizes in shares; shrink as fills consume them
+  int64_t lot_;
   std::vector<uint8_t> has_quote_;
   std::vector<resting> open_;          // slot = id % max_open_orders
   std::vector<uint32_t> head_, tail_;  // per symbol

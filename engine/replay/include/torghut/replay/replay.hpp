@@ -51,6 +51,8 @@ struct replay_report {
   latency_summary tick_to_order;     ///< frame start → order command leaving the hot path
   double wall_seconds = 0;
   double events_per_second = 0;
+  /// The first few decisions, rejections, orders and fills, one human-readable line each.
+  std::vector<std::string> first_activity;
   uint64_t audit_rows = 0;
   uint64_t audit_dropped = 0;
   std::string pin_error;  ///< why pinning failed, if it did

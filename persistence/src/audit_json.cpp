@@ -3,17 +3,12 @@
 #include <charconv>
 
 #include "torghut/engine/decision_hash.hpp"
+#include "torghut/engine/rfc3339.hpp"
 
 namespace torghut::persistence {
 namespace {
 
 void put_u64(std::string& out, uint64_t v) {
-  char b[24];
-  auto [e, ec] = std::to_chars(b, b + sizeof b, v);
-  (void)ec;
-  out.append(b, static_cast<size_t>(e - b));
-}
-void put_i64(std::string& out, int64_t v) {
   char b[24];
   auto [e, ec] = std::to_chars(b, b + sizeof b, v);
   (void)ec;
@@ -80,54 +75,8 @@ void intent_fields(std::string& out, const order_intent& d, const symbol_table& 
 }  // namespace
 
 void append_rfc3339(std::string& out, timestamp t) {
-  int64_t secs = t.ns / ns_per_second;
-  int64_t frac = t.ns % ns_per_second;
-  if (frac < 0) {
-    frac += ns_per_second;
-    secs -= 1;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    days -= 1;
-  }
-  // civil_from_days (H. Hinnant's algorithm, public domain description).
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
   char b[32];
-  auto two = [](char* p, int64_t v) {
-    p[0] = static_cast<char>('0' + v / 10);
-    p[1] = static_cast<char>('0' + v % 10);
-  };
-  b[0] = static_cast<char>('0' + (y / 1000) % 10);
-  b[1] = static_cast<char>('0' + (y / 100) % 10);
-  two(b + 2, y % 100);
-  b[4] = '-';
-  two(b + 5, m);
-  b[7] = '-';
-  two(b + 8, d);
-  b[10] = 'T';
-  two(b + 11, sod / 3600);
-  b[13] = ':';
-  two(b + 14, (sod / 60) % 60);
-  b[16] = ':';
-  two(b + 17, sod % 60);
-  b[19] = '.';
-  for (int i = 28; i >= 20; --i) {
-    b[i] = static_cast<char>('0' + frac % 10);
-    frac /= 10;
-  }
-  b[29] = 'Z';
-  out.append(b, 30);
+  out.append(b, format_rfc3339(t, b, rfc3339_fraction::nine));
 }
 
 std::string_view to_string(audit_kind k) noexcept {
@@ -220,7 +169,6 @@ void append_audit_json(std::string& out, const audit_row& row, const symbol_tabl
       break;
   }
   out += '}';
-  (void)put_i64;
 }
 
 }  // namespace torghut::persistence

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-#include "torghut/adapters/rfc3339.hpp"
+#include "torghut/engine/rfc3339.hpp"
 
 namespace torghut::adapters {
 

@@ -21,7 +21,7 @@
 #include <cstring>
 
 #include "torghut/adapters/recording.hpp"
-#include "torghut/adapters/rfc3339.hpp"
+#include "torghut/engine/rfc3339.hpp"
 #include "torghut/engine/fixed_point.hpp"
 
 namespace torghut::adapters {

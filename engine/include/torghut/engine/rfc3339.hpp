@@ -1,6 +1,8 @@
 #pragma once
-/// RFC 3339 timestamps as Alpaca sends them, parsed and formatted by hand: no locale, no
-/// allocation, nanoseconds kept. Header-only so the decoder's hot loop can inline it.
+/// RFC 3339 timestamps, parsed and formatted by hand: no locale, no allocation, nanoseconds kept.
+/// The one implementation of calendar arithmetic in the project: the Alpaca decoder parses with
+/// it, the synthetic market and the audit serializer format with it. Header-only so the
+/// decoder's hot loop can inline it.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +11,7 @@
 
 #include "torghut/engine/types.hpp"
 
-namespace torghut::adapters {
+namespace torghut {
 
 /// Days since 1970-01-01 of the proleptic Gregorian date `y-m-d` (Howard Hinnant's algorithm).
 [[nodiscard]] constexpr int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept {
@@ -121,14 +123,29 @@ namespace detail {
   return timestamp{secs * ns_per_second + frac_ns};
 }
 
-/// Formats `t` as `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z` with trailing fractional zeros trimmed (as
-/// Alpaca does: `...44.208Z`, `...19:15:00Z`). `out` needs 30 bytes. Returns the length written.
-/// `t` must be non-negative and before 2262.
-constexpr size_t format_rfc3339(timestamp t, char* out) noexcept {
-  const int64_t secs = t.ns / ns_per_second;
-  auto frac = t.ns % ns_per_second;
-  const int64_t days = secs / 86400;
-  const int64_t sod = secs % 86400;
+/// How format_rfc3339 writes the fraction of a second.
+enum class rfc3339_fraction : uint8_t {
+  trimmed,  ///< as Alpaca does: trailing zeros trimmed, none at all on a whole second
+  nine,     ///< always nine digits: fixed width, for logs and audit rows
+};
+
+/// Formats `t` as `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z` (`...44.208Z`, `...19:15:00Z` trimmed, or
+/// `...44.208000000Z` with nine digits). `out` needs 30 bytes. Returns the length written.
+/// Times before the epoch are floored to the second below; years must be 0..9999.
+constexpr size_t format_rfc3339(timestamp t, char* out,
+                                rfc3339_fraction fraction = rfc3339_fraction::trimmed) noexcept {
+  int64_t secs = t.ns / ns_per_second;
+  int64_t frac = t.ns % ns_per_second;
+  if (frac < 0) {
+    frac += ns_per_second;
+    secs -= 1;
+  }
+  int64_t days = secs / 86400;
+  int64_t sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    days -= 1;
+  }
   const civil_date cd = civil_from_days(days);
   auto put2 = [&](size_t at, int64_t v) {
     out[at] = static_cast<char>('0' + v / 10);
@@ -147,10 +164,10 @@ constexpr size_t format_rfc3339(timestamp t, char* out) noexcept {
   out[16] = ':';
   put2(17, sod % 60);
   size_t n = 19;
-  if (frac != 0) {
+  if (frac != 0 || fraction == rfc3339_fraction::nine) {
     out[n++] = '.';
     int64_t div = 100'000'000;
-    while (frac != 0) {
+    while (div != 0 && (frac != 0 || fraction == rfc3339_fraction::nine)) {
       out[n++] = static_cast<char>('0' + frac / div);
       frac %= div;
       div /= 10;
@@ -160,4 +177,4 @@ constexpr size_t format_rfc3339(timestamp t, char* out) noexcept {
   return n;
 }
 
-}  // namespace torghut::adapters
+}  // namespace torghut

@@ -9,7 +9,6 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
-#include <unordered_set>
 
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/json_decoder.hpp"
@@ -187,18 +186,16 @@ replay_report run_replay(const replay_options& opts) {
   symbol_table symbols(cfg.symbol_capacity);
   adapters::json_decoder decoder(symbols);
 
-  // Allow-list: every symbol of the recording unless the config names them. A first pass over
-  // the frames learns the symbols (and warms the decoder) before any timing starts.
-  {
-    std::unordered_set<std::string> seen;
-    symbol_table scratch(cfg.symbol_capacity);
-    adapters::json_decoder pre(scratch);
-    for (const auto& f : frames)
-      (void)pre.decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
-    if (cfg.allowed_symbols.empty())
-      for (uint32_t i = 0; i < scratch.size(); ++i)
-        cfg.allowed_symbols.emplace_back(scratch.name(symbol_id{i}));
-  }
+  // Allow-list: every symbol of the recording unless the config names them. A first pass of
+  // the decoder over the frames interns the symbols (in first-appearance order, the same ids the
+  // replay would give them) and warms the decoder before any timing starts; its counts are then
+  // reset so the report covers the replay alone.
+  for (const auto& f : frames)
+    (void)decoder.decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
+  decoder.reset_stats();
+  if (cfg.allowed_symbols.empty())
+    for (uint32_t i = 0; i < symbols.size(); ++i)
+      cfg.allowed_symbols.emplace_back(symbols.name(symbol_id{i}));
   if (auto errs = validate(cfg); !errs.empty()) {
     std::string msg = "invalid configuration:";
     for (const auto& e : errs) msg += "\n  - " + e;
@@ -269,6 +266,7 @@ replay_report run_replay(const replay_options& opts) {
        done,      decoded_events, opts.measure_latency, static_cast<uint32_t>(cfg.audit_capacity / 2)};
 
   const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> finished{false};  // the hot loop ended (all frames, or a shutdown command)
   std::thread hot([&] {
     if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
     std::atomic<bool> stop{false};
@@ -279,17 +277,16 @@ replay_report run_replay(const replay_options& opts) {
       run_loop<agent, backoff_idle> loop(ag, backoff_idle{});
       loop.run(stop);
     }
+    finished.store(true, std::memory_order_release);
   });
-  while (done.load(std::memory_order_relaxed) < total) {
+  while (!finished.load(std::memory_order_acquire)) {
     if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!hot.joinable()) break;
-    if (done.load() >= total) break;
   }
   hot.join();
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (opts.progress) opts.progress(total, total);
+  if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
   control.stop_workers();  // final drain of the audit trail
 
   replay_report rep;

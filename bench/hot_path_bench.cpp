@@ -14,16 +14,6 @@ using namespace torghut;
 
 namespace {
 
-std::vector<std::string> names(uint32_t n) {
-  std::vector<std::string> v;
-  for (uint32_t i = 0; i < n; ++i) {
-    char b[16];
-    std::snprintf(b, sizeof b, "SYM%03u", i);
-    v.emplace_back(b);
-  }
-  return v;
-}
-
 const std::vector<std::pair<timestamp, std::string>>& market() {
   static const auto frames = [] {
     adapters::synth_config sc;
@@ -38,7 +28,7 @@ const std::vector<std::pair<timestamp, std::string>>& market() {
 /// Benchmark config: the bundled strategies with limits wide enough that risk approves what the
 /// strategies decide (so tick-to-order has many samples); every check still runs.
 engine_config bench_config() {
-  auto c = default_config(names(8));
+  auto c = default_config(adapters::default_symbol_names(8));
   c.symbol_capacity = 256;
   c.mailbox_capacity = 4096;
   c.limits.orders_per_minute = 1'000'000;

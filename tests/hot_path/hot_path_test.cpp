@@ -47,21 +47,11 @@ std::vector<std::pair<timestamp, std::string>> market(uint32_t symbols, int64_t 
   return adapters::generate_frames(sc);
 }
 
-std::vector<std::string> names(uint32_t n) {
-  std::vector<std::string> v;
-  for (uint32_t i = 0; i < n; ++i) {
-    char b[16];
-    std::snprintf(b, sizeof b, "SYM%03u", i);
-    v.emplace_back(b);
-  }
-  return v;
-}
-
 }  // namespace
 
 TEST(hot_path, trades_a_synthetic_market_end_to_end) {
   auto frames = market(4, 600, 7);
-  chain c(names(4));
+  chain c(adapters::default_symbol_names(4));
   for (const auto& f : frames) c.frame(f);
   const auto& k = c.hp->counters();
   EXPECT_GT(k.events_in, 5'000u);
@@ -77,7 +67,7 @@ TEST(hot_path, trades_a_synthetic_market_end_to_end) {
 
 TEST(hot_path, allocates_nothing_per_event_after_warm_up) {
   auto frames = market(8, 900, 11);
-  chain c(names(8));
+  chain c(adapters::default_symbol_names(8));
   const size_t warm = frames.size() / 3;
   for (size_t i = 0; i < warm; ++i) c.frame(frames[i]);
   const auto orders_before = c.hp->counters().orders;
@@ -91,7 +81,7 @@ TEST(hot_path, allocates_nothing_per_event_after_warm_up) {
 }
 
 TEST(hot_path, answers_status_and_applies_the_kill_switch_from_the_control_channel) {
-  chain c(names(2));
+  chain c(adapters::default_symbol_names(2));
   control_channel ch;
   control_command k;
   k.kind = control_kind::kill_switch_on;
@@ -113,7 +103,7 @@ TEST(hot_path, answers_status_and_applies_the_kill_switch_from_the_control_chann
 
 TEST(hot_path, kill_switch_stops_new_orders_but_the_chain_keeps_processing) {
   auto frames = market(4, 600, 7);
-  chain c(names(4));
+  chain c(adapters::default_symbol_names(4));
   control_channel ch;
   control_command k;
   k.kind = control_kind::kill_switch_on;

@@ -203,15 +203,10 @@ class generator {
     const uint32_t n = c.symbols.empty() ? c.symbol_count : static_cast<uint32_t>(c.symbols.size());
     syms_.resize(n);
     const double steps_per_year = 252.0 * 6.5 * 3600.0 * 1e9 / static_cast<double>(step_ns);
+    const std::vector<std::string> names = c.symbols.empty() ? default_symbol_names(n) : c.symbols;
     for (uint32_t i = 0; i < n; ++i) {
       symbol_state& st = syms_[i];
-      if (c.symbols.empty()) {
-        char name[16];
-        std::snprintf(name, sizeof name, "SYM%03u", i);
-        st.name = name;
-      } else {
-        st.name = c.symbols[i];
-      }
+      st.name = names[i];
       st.r = rng(splitmix64(s) ^ (0x9e37ULL * (i + 1)));
       st.tape = "ABC"[st.r.below(3)];
       st.logp0 = det_log(20.0) + st.r.uniform() * (det_log(500.0) - det_log(20.0));
@@ -528,6 +523,17 @@ synth_config sample_config() {
   c.symbols = {"ALFA", "BRVO", "CHRL", "DLTA", "ECHO", "FXTR", "GOLF", "HOTL"};  // fictional
   c.halts_per_symbol_hour = 0.75;
   return c;
+}
+
+std::vector<std::string> default_symbol_names(uint32_t count) {
+  std::vector<std::string> names;
+  names.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "SYM%03u", i);
+    names.emplace_back(name);
+  }
+  return names;
 }
 
 synth_result generate(const synth_config& config, const synth_sink& sink) {

@@ -64,6 +64,10 @@ struct synth_result {
 /// Frame sink: receive time and the frame text (valid during the call only).
 using synth_sink = std::function<void(timestamp recv_time, std::string_view frame)>;
 
+/// The names the generator gives its symbols when `synth_config::symbols` is empty:
+/// SYM000, SYM001, ... (`count` of them).
+[[nodiscard]] std::vector<std::string> default_symbol_names(uint32_t count);
+
 /// Generates the market described by `config`, calling `sink` for each frame in receive order.
 synth_result generate(const synth_config& config, const synth_sink& sink);
 

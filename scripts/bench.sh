@@ -10,9 +10,9 @@ reps=3
 if [[ "${1:-}" == "--short" ]]; then min_time=0.05; reps=1; fi
 out=out/bench
 mkdir -p "$out"
-for b in bench_mailbox bench_hot_path; do
-  exe=build/release/bench/$b
-  [[ -x $exe ]] || { echo "bench: $exe not built" >&2; exit 1; }
+for exe in build/release/bench/bench_*; do
+  [[ -x $exe && -f $exe ]] || continue
+  b=$(basename "$exe")
   echo "bench: $b"
   "$exe" --benchmark_min_time="$min_time" --benchmark_repetitions="$reps" \
     --benchmark_report_aggregates_only="$([[ $reps -gt 1 ]] && echo true || echo false)" \

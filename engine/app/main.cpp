@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "commands.hpp"
 #include "torghut/adapters/synth.hpp"
 #include "torghut/engine/config_file.hpp"
 #include "torghut/replay/replay.hpp"
@@ -202,7 +203,13 @@ int main(int argc, char** argv) {
   auto* chk = app.add_subcommand("check-config", "validate a config file and list every problem");
   chk->add_option("file", file, "TOML config")->required();
 
+  const app::command sim = app::add_sim_command(app);
+  const app::command migrate = app::add_migrate_command(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*sim.sub) return sim.run();
+  if (*migrate.sub) return migrate.run();
 
   if (*rp) return do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet);
   if (*run) return do_replay(locate_sample(), config_path, log_path, cpu, idle, !no_progress, quiet);

@@ -1,0 +1,22 @@
+#pragma once
+/// Subcommands of the `torghut` executable that live in their own files. Each `add_*` registers
+/// its subcommand and options on `app` and returns the function main() calls when it was chosen
+/// (the function returns the process exit code).
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace torghut::app {
+
+struct command {
+  CLI::App* sub = nullptr;
+  std::function<int()> run;
+};
+
+/// `torghut sim`: the Alpaca simulator (sim_command.cpp).
+command add_sim_command(CLI::App& app);
+/// `torghut migrate up|status`: the Postgres migration runner (migrate_command.cpp).
+command add_migrate_command(CLI::App& app);
+
+}  // namespace torghut::app

@@ -13,7 +13,6 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
   libsimdjson-dev                     # JSON frame decoding
-  libmsgpack-cxx-dev                  # msgpack-cxx: the reference the hand-written msgpack decoder is benchmarked against
   libxxhash-dev                       # XXH3-128 for decision hashes
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   postgresql postgresql-client

@@ -47,7 +47,33 @@ std::vector<std::string> validate(const engine_config& c) {
   if (c.market_data.gap_after_ns <= 0) err("market_data.gap_after_ns: must be > 0");
   if (c.market_data.dedupe_window == 0 || c.market_data.dedupe_window > 4096)
     err("market_data.dedupe_window: must be in [1, 4096]");
+  const auto& f = c.feed;
+  const std::string_view url = f.url;
+  const bool tls = url.rfind("wss://", 0) == 0;
+  const bool plain = url.rfind("ws://", 0) == 0;
+  if (!tls && !plain) {
+    err("feed.url: must start with wss:// (Alpaca) or ws:// (simulator or relay on loopback)");
+  } else {
+    const std::string_view rest = url.substr(tls ? 6 : 5);
+    const std::string_view authority = rest.substr(0, rest.find('/'));
+    std::string_view host = authority;
+    if (!host.empty() && host.front() == '[') host = host.substr(1, host.find(']') - 1);
+    else host = host.substr(0, host.find(':'));
+    if (host.empty()) err("feed.url: no host");
+    if (plain && !is_loopback_host(host))
+      err("feed.url: plain ws:// is only allowed to a loopback host (use wss:// for '" +
+          std::string(host) + "')");
+    if (rest.find('/') == std::string_view::npos) err("feed.url: no path (e.g. /v2/iex)");
+  }
+  if (f.format != "json" && f.format != "msgpack") err("feed.format: expected \"json\" or \"msgpack\"");
+  if (f.auth != "message" && f.auth != "headers") err("feed.auth: expected \"message\" or \"headers\"");
+  if (!f.relay_url.empty() && f.relay_url.rfind("ws://", 0) != 0 && f.relay_url.rfind("wss://", 0) != 0)
+    err("feed.relay_url: must start with ws:// or wss://");
   return errs;
+}
+
+bool is_loopback_host(std::string_view host) noexcept {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 engine_config default_config(const std::vector<std::string>& symbols) {

@@ -107,7 +107,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   loader l(errs);
   l.unknown_keys(root, "", {"account_label", "starting_equity", "allowed_symbols", "cpu", "idle",
                             "mailbox_capacity", "audit_capacity", "symbol_capacity", "risk",
-                            "market_data", "strategies"});
+                            "market_data", "feed", "strategies"});
   l.text(root, "account_label", "", c.account_label);
   l.fixed(root, "starting_equity", "", c.starting_equity);
   l.strings(root, "allowed_symbols", "", c.allowed_symbols);
@@ -152,6 +152,27 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       c.market_data.gap_after_ns = gap_ms * 1'000'000;
     } else {
       errs.push_back("market_data: expected a table");
+    }
+  }
+  if (const auto* n = root.get("feed")) {
+    if (const auto* t = n->as_table()) {
+      const std::string w = "feed.";
+      l.unknown_keys(*t, w, {"url", "format", "auth", "trades", "quotes", "bars", "ca_file",
+                             "lease_dir", "relay_listen", "relay_url", "record"});
+      auto& f = c.feed;
+      l.text(*t, "url", w, f.url);
+      l.text(*t, "format", w, f.format);
+      l.text(*t, "auth", w, f.auth);
+      l.strings(*t, "trades", w, f.trades);
+      l.strings(*t, "quotes", w, f.quotes);
+      l.strings(*t, "bars", w, f.bars);
+      l.text(*t, "ca_file", w, f.ca_file);
+      l.text(*t, "lease_dir", w, f.lease_dir);
+      l.text(*t, "relay_listen", w, f.relay_listen);
+      l.text(*t, "relay_url", w, f.relay_url);
+      l.text(*t, "record", w, f.record);
+    } else {
+      errs.push_back("feed: expected a table");
     }
   }
   if (const auto* n = root.get("strategies")) {

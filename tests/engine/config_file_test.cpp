@@ -90,3 +90,59 @@ TEST(trading_mode, allows_live_only_with_both_settings) {
 TEST(trading_mode, rejects_an_unknown_mode) {
   EXPECT_FALSE(resolve_trading_mode("yolo", "true").error.empty());
 }
+
+TEST(config_file, loads_the_feed_section) {
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+[feed]
+url = "ws://127.0.0.1:9000/v2/test"
+format = "msgpack"
+auth = "headers"
+trades = ["AAPL"]
+relay_listen = "127.0.0.1:9100"
+relay_url = "ws://127.0.0.1:9100/v2/test"
+)");
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  EXPECT_EQ(r.config.feed.url, "ws://127.0.0.1:9000/v2/test");
+  EXPECT_EQ(r.config.feed.format, "msgpack");
+  EXPECT_EQ(r.config.feed.auth, "headers");
+  EXPECT_EQ(r.config.feed.trades, std::vector<std::string>{"AAPL"});
+  EXPECT_EQ(r.config.feed.relay_listen, "127.0.0.1:9100");
+}
+
+TEST(config_file, refuses_plain_ws_off_loopback_and_bad_feed_values) {
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+[feed]
+url = "ws://stream.data.alpaca.markets/v2/iex"
+format = "xml"
+auth = "cookie"
+relay_url = "http://127.0.0.1:1/"
+secret = "x"
+)");
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, "feed.secret: unknown key"));
+  // Unknown keys stop before validation; fix that one and the rest are all reported together.
+  r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+[feed]
+url = "ws://stream.data.alpaca.markets/v2/iex"
+format = "xml"
+auth = "cookie"
+relay_url = "http://127.0.0.1:1/"
+)");
+  EXPECT_TRUE(has_error(r, "plain ws:// is only allowed to a loopback host"));
+  EXPECT_TRUE(has_error(r, "feed.format"));
+  EXPECT_TRUE(has_error(r, "feed.auth"));
+  EXPECT_TRUE(has_error(r, "feed.relay_url"));
+  r = load_config_text("allowed_symbols = [\"AAPL\"]\n[feed]\nurl = \"https://x/v2/iex\"\n");
+  EXPECT_TRUE(has_error(r, "feed.url: must start with wss://"));
+}
+
+TEST(config_file, accepts_wss_anywhere_and_ws_on_loopback) {
+  for (const char* url : {"wss://stream.data.alpaca.markets/v2/sip", "ws://localhost:1/v2/iex",
+                          "ws://[::1]:8080/v2/iex", "ws://127.0.0.1:8080/v2/delayed_sip"}) {
+    auto r = load_config_text(std::string("allowed_symbols = [\"AAPL\"]\n[feed]\nurl = \"") + url + "\"\n");
+    EXPECT_TRUE(r.ok()) << url << ": " << (r.errors.empty() ? "" : r.errors.front());
+  }
+}

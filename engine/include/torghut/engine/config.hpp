@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "torghut/engine/messages.hpp"
@@ -43,6 +44,27 @@ struct market_data_config {
   int64_t gap_after_ns = 5 * ns_per_second;
 };
 
+/// The market-data connection (the WebSocket adapter): where to connect, how, and what to do
+/// when another process holds this key's one connection.
+struct feed_config {
+  /// `wss://stream.data.alpaca.markets/v2/{iex|sip|delayed_sip|test}`, or `ws://` to the simulator
+  /// or a relay on loopback (plain `ws://` to any other host is refused).
+  std::string url = "wss://stream.data.alpaca.markets/v2/iex";
+  std::string format = "json";  ///< "json" or "msgpack"
+  std::string auth = "message";  ///< "message" (auth action) or "headers" (on the upgrade)
+  /// Channels to subscribe; empty trades and quotes = every allowed symbol.
+  std::vector<std::string> trades, quotes, bars;
+  std::string ca_file;  ///< extra CA bundle for wss:// (system store otherwise)
+  std::string lease_dir = "var/lease";  ///< lock files of the one-connection lease (one host)
+  /// Serve the normalised feed to local consumers on this address ("127.0.0.1:PORT"; "" = off).
+  std::string relay_listen;
+  /// When another process holds the lease: read from this relay instead ("" = stop and say so).
+  std::string relay_url;
+  std::string record;  ///< record every raw frame with its receive time here ("" = off)
+};
+
+[[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
+
 enum class idle_kind : uint8_t { busy_spin, backoff };
 
 struct engine_config {
@@ -52,6 +74,7 @@ struct engine_config {
   std::vector<std::string> allowed_symbols;  ///< the risk allow-list
   std::vector<strategy_config> strategies;
   market_data_config market_data;
+  feed_config feed;
   /// Per hot mailbox. The depth-first pump keeps them nearly empty: the largest burst is one
   /// time step closing every symbol's microbar.
   uint32_t mailbox_capacity = 4096;

@@ -1,0 +1,44 @@
+#pragma once
+/// The JSON-lines consumer of the audit trail (replays, and live runs without a database): drains
+/// an audit_sink into a decision log file and keeps the first few rows of each interesting kind
+/// for a human-readable summary.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "torghut/engine/audit_sink.hpp"
+#include "torghut/engine/symbol_table.hpp"
+
+namespace torghut::replay {
+
+class decision_log_writer {
+ public:
+  /// Opens `path` for writing (truncating it); an empty path drains without writing. Throws
+  /// std::runtime_error when the file cannot be opened.
+  decision_log_writer(const std::string& path, audit_sink& sink, const symbol_table& syms);
+  /// Drains every queued row (runs on a supervised CAF worker). Throws on a write failure.
+  void drain();
+  [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
+  /// Human-readable lines for the first rows of each interesting kind (call after the drain).
+  [[nodiscard]] std::vector<std::string> first_activity() const;
+
+ private:
+  static constexpr int keep_per_kind = 4;
+  void keep_first(const audit_row& r);
+  [[nodiscard]] std::string describe(const audit_row& r) const;
+  void flush();
+
+  std::vector<audit_row> kept_;
+  std::array<int, 4> kept_count_{};
+  audit_sink& sink_;
+  const symbol_table& syms_;
+  std::ofstream out_;
+  std::string line_, buf_;
+  std::atomic<uint64_t> rows_{0};
+};
+
+}  // namespace torghut::replay

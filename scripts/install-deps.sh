@@ -19,6 +19,31 @@ PACKAGES=(
   valgrind python3
 )
 
+# msgpack-cxx (header-only) is only the reference bench_codec compares the hand-written msgpack
+# decoder against. Debian's libmsgpack-cxx-dev depends on libboost-dev, which conflicts with
+# libboost1.81-dev, so its .deb is unpacked under /opt/torghut/msgpack-cxx instead of installed
+# (CMake finds it there; without it the bench builds without the reference). Idempotent.
+fetch_msgpack_cxx() {
+  local dest=/opt/torghut/msgpack-cxx sudo="" tmp
+  [[ -f $dest/usr/include/msgpack.hpp ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt-get download drops privileges to _apt when it can
+  if ! (cd "$tmp" && apt-get download -qq libmsgpack-cxx-dev 2>/dev/null); then
+    $sudo apt-get update -qq || true
+    (cd "$tmp" && apt-get download -qq libmsgpack-cxx-dev) || {
+      echo "install-deps: could not fetch libmsgpack-cxx-dev (bench_codec builds without its reference)" >&2
+      rm -rf "$tmp"
+      return 0
+    }
+  fi
+  $sudo mkdir -p "$dest"
+  $sudo dpkg -x "$tmp"/libmsgpack-cxx-dev_*.deb "$dest"
+  rm -rf "$tmp"
+  echo "install-deps: msgpack-cxx headers unpacked in $dest"
+}
+fetch_msgpack_cxx
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

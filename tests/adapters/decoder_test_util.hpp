@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "torghut/adapters/json_decoder.hpp"
+#include "torghut/adapters/msgpack_decoder.hpp"
 #include "torghut/engine/symbol_table.hpp"
 
 namespace torghut::adapters::testing {
@@ -20,13 +21,14 @@ struct control_copy {
 };
 
 /// A decoder with its own symbol table that records everything it delivers.
-struct collector {
+template <class Decoder>
+struct basic_collector {
   symbol_table symbols{64};
-  json_decoder decoder;
+  Decoder decoder;
   std::vector<market_event> events;
   std::vector<control_copy> controls;
 
-  explicit collector(size_t max_frame = size_t{1} << 16, size_t max_sub = 1024)
+  explicit basic_collector(size_t max_frame = size_t{1} << 16, size_t max_sub = 1024)
       : decoder(symbols, max_frame, max_sub) {}
 
   decode_result operator()(std::string_view frame, timestamp recv = timestamp{42}) {
@@ -49,5 +51,7 @@ struct collector {
   [[nodiscard]] std::string_view name(symbol_id id) const { return symbols.name(id); }
   [[nodiscard]] uint64_t errors(decode_error e) const { return decoder.stats().count(e); }
 };
+using collector = basic_collector<json_decoder>;
+using msgpack_collector = basic_collector<msgpack_decoder>;
 
 }  // namespace torghut::adapters::testing

@@ -85,6 +85,19 @@ TEST(json_decoder, quote_decodes_every_field) {
   EXPECT_EQ(e.u.quote.tape, 'C');
 }
 
+TEST(json_decoder, one_sided_quotes_are_delivered) {
+  collector c;
+  const auto r = c(R"([{"T":"q","S":"A","bx":"","bp":0,"bs":0,"ax":"Q","ap":2.5,"as":3,"t":"2021-02-22T15:51:44Z"},)"
+                   R"({"T":"q","S":"B","bx":"U","bp":1.5,"bs":2,"ax":"","ap":0,"as":0,"t":"2021-02-22T15:51:44Z"}])");
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(c.events.size(), 2u);
+  EXPECT_TRUE(c.events[0].u.quote.bid_px.is_zero());
+  EXPECT_TRUE(c.events[0].u.quote.bid_size.is_zero());
+  EXPECT_EQ(c.events[0].u.quote.ask_px, px(2, 500'000'000));
+  EXPECT_EQ(c.events[1].u.quote.bid_px, px(1, 500'000'000));
+  EXPECT_TRUE(c.events[1].u.quote.ask_px.is_zero());
+}
+
 TEST(json_decoder, bars_of_all_three_kinds_decode_every_field) {
   collector c;
   const std::string body = R"("S":"SPY","o":388.985,"h":389.13,"l":388.975,"c":389.12,"v":49378,"t":"2021-02-22T19:15:00Z","n":461,"vw":389.062639})";
@@ -408,7 +421,9 @@ TEST(json_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
       {R"({"T":"t","S":"X","i":1,"p":1e30,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_number},
       {R"({"T":"t","S":"X","i":1,"p":0,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
       {R"({"T":"t","S":"X","i":1,"p":-1.25,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"q","S":"X","bp":0,"bs":0,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
+      {R"({"T":"q","S":"X","bp":0,"bs":3,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
+      {R"({"T":"q","S":"X","bp":1,"bs":1,"ap":0,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
+      {R"({"T":"q","S":"X","bp":-1,"bs":0,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
       {R"({"T":"b","S":"X","o":1,"h":1,"l":-1,"c":1,"v":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
       {R"({"T":"t","S":"X","i":1,"p":1,"s":-1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_size},
       {R"({"T":"q","S":"X","bp":1,"bs":1,"ap":2,"as":-3,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_size},

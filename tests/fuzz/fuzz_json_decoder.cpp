@@ -26,10 +26,15 @@ void check_event(const market_event& e) {
       check(e.u.trade.px.is_positive() && !e.u.trade.size.is_negative());
       check(e.u.trade.n_conditions <= 4);
       break;
-    case market_event_kind::quote:
-      check(e.u.quote.bid_px.is_positive() && e.u.quote.ask_px.is_positive());
-      check(!e.u.quote.bid_size.is_negative() && !e.u.quote.ask_size.is_negative());
+    case market_event_kind::quote: {
+      const auto& q = e.u.quote;
+      // One-sided quotes: a side is either priced or empty (price 0 and size 0).
+      check(!q.bid_px.is_negative() && !q.ask_px.is_negative());
+      check(!q.bid_size.is_negative() && !q.ask_size.is_negative());
+      check(q.bid_px.is_positive() || q.bid_size.is_zero());
+      check(q.ask_px.is_positive() || q.ask_size.is_zero());
       break;
+    }
     case market_event_kind::bar:
     case market_event_kind::daily_bar:
     case market_event_kind::updated_bar:

@@ -162,7 +162,8 @@ struct json_decoder::impl {
 
   // --- field readers: each returns true on success, else records the error in `m` ---
 
-  static bool read_price(od::value& v, price& out, msg_state& m) noexcept {
+  /// `allow_zero` for quote sides, where 0 means "no such side" (checked against the size).
+  static bool read_price(od::value& v, price& out, msg_state& m, bool allow_zero = false) noexcept {
     const std::string_view tok = trim_right(v.raw_json_token());
     if (tok.empty() || tok[0] == '"' || tok[0] == '{' || tok[0] == '[' || tok[0] == 't' ||
         tok[0] == 'f' || tok[0] == 'n') {
@@ -174,7 +175,7 @@ struct json_decoder::impl {
       m.fail(decode_error::bad_number);
       return false;
     }
-    if (!p->is_positive()) {
+    if (p->is_negative() || (!allow_zero && p->is_zero())) {
       m.fail(decode_error::invalid_price);
       return false;
     }
@@ -344,9 +345,9 @@ struct json_decoder::impl {
     for_each_field(obj, m, [&](uint32_t k, od::value& v) {
       switch (k) {
         case key("S"): if (read_symbol(v, ev.symbol, m)) m.seen |= 1; break;
-        case key("bp"): if (read_price(v, p.bid_px, m)) m.seen |= 2; break;
+        case key("bp"): if (read_price(v, p.bid_px, m, true)) m.seen |= 2; break;
         case key("bs"): if (read_size(v, p.bid_size, m)) m.seen |= 4; break;
-        case key("ap"): if (read_price(v, p.ask_px, m)) m.seen |= 8; break;
+        case key("ap"): if (read_price(v, p.ask_px, m, true)) m.seen |= 8; break;
         case key("as"): if (read_size(v, p.ask_size, m)) m.seen |= 16; break;
         case key("t"): if (read_time(v, ev.event_time, m)) m.seen |= 32; break;
         case key("bx"): (void)read_char(v, p.bid_exchange, m); break;
@@ -356,6 +357,11 @@ struct json_decoder::impl {
       }
     });
     require(m, 63);
+    // A one-sided quote has price 0 and size 0 on its empty side: delivered (market_data
+    // tolerates a zero side). A zero price with a size is invalid.
+    if (m.ok() && ((p.bid_px.is_zero() && !p.bid_size.is_zero()) ||
+                   (p.ask_px.is_zero() && !p.ask_size.is_zero())))
+      m.fail(decode_error::invalid_price);
     ev.kind = market_event_kind::quote;
     ev.u.quote = p;
   }

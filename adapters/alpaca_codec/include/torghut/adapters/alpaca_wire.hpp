@@ -62,10 +62,18 @@ struct channel_lists {
 /// as the Go SDK requires); `microbar` and `gap` are engine-internal and are skipped (add returns
 /// false). Prices and sizes are written from fixed point: JSON numbers with no trailing zeros,
 /// msgpack float64 prices and integer (or float64 when fractional) sizes; `t` is RFC 3339 with
-/// trailing zeros trimmed (JSON) or the msgpack Timestamp extension (type -1, the 96-bit form
-/// when nanoseconds are present, else 32/64-bit as the value allows).
+/// trailing zeros trimmed (JSON) or the msgpack Timestamp extension (type -1) in the smallest
+/// form that holds the value, as the msgpack spec says: 32-bit for whole seconds below 2^32,
+/// 64-bit while the seconds fit in 34 bits, 96-bit otherwise (int64 nanoseconds stay below
+/// 2^34 s, so in practice only times before the epoch take the 96-bit form).
 /// Fields the engine does not keep are written as Alpaca's neutral values (conditions from the
-/// kept characters, missing exchange as "").
+/// kept characters, quote/correction conditions `[]`, status texts `sm`/`rm` "", a missing
+/// exchange or tape ""); a bar whose VWAP is 0 omits `vw`.
+/// Key order is that of Alpaca's documented examples: t: T S i x p s c t z; q: T S bx bp bs ax
+/// ap as t c z; b/d/u: T S o h l c v t n vw; s: T S sc sm rc rm t z; c: T S x oi op os oc ci cp
+/// cs cc t z; x: T S i x p s a t z; l: T S u d i t z; i: T S p z t.
+/// begin() and finish() only append to `out`; they are noexcept because a reused buffer has the
+/// capacity already (an allocation failure on first use terminates).
 class frame_encoder {
  public:
   explicit frame_encoder(wire_format f) noexcept : format_(f) {}
@@ -85,9 +93,10 @@ class frame_encoder {
 void encode_success(wire_format f, std::string_view msg, std::string& out);
 /// `[{"T":"error","code":<code>,"msg":"<msg>"}]`
 void encode_error(wire_format f, int code, std::string_view msg, std::string& out);
-/// `[{"T":"subscription","trades":[...],...}]` with every one of the ten keys present, in
-/// Alpaca's order: trades quotes bars updatedBars dailyBars statuses lulds corrections
-/// cancelErrors imbalances... (see the .cpp for the exact order).
+/// `[{"T":"subscription","trades":[...],...}]`: the whole state. The nine keys of the protocol
+/// reference's example are always present, in its order: trades quotes bars updatedBars
+/// dailyBars statuses lulds corrections cancelErrors; `imbalances` follows only when it is not
+/// empty (the example has no such key, so a reply is byte-identical to it in the usual case).
 void encode_subscription(wire_format f, const channel_lists& state, std::string& out);
 
 /// Alpaca's message text for an error code ("auth failed" for 402, ...; "" if unknown).

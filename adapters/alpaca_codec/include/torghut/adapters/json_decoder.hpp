@@ -169,8 +169,8 @@ struct decode_result {
 /// skipped whole. Event order within a frame is message order. Timestamps are not checked for
 /// order (market_data does that).
 ///
-/// Field rules (Alpaca v2 stocks; crypto shares the shapes): prices must be > 0, sizes and
-/// volumes >= 0, all parsed exactly from the number text into 9-decimal fixed point. Required
+/// Field rules (Alpaca v2 stocks; crypto shares the shapes): prices must be > 0 (except a quote
+/// side with price 0 and size 0: a one-sided quote is delivered), sizes and volumes >= 0, all parsed exactly from the number text into 9-decimal fixed point. Required
 /// fields per type: `t` S i p s t; `q` S bp bs ap as t; `b`/`d`/`u` S o h l c v t (n, vw default
 /// to 0); `s` S sc t; `c` S oi op os ci cp cs t; `x` S i p s a t; `l` S u d t; `i` S p t. Other
 /// documented fields are optional (character fields default to '\0'); unknown fields are

@@ -10,6 +10,8 @@ reps=3
 if [[ "${1:-}" == "--short" ]]; then min_time=0.05; reps=1; fi
 out=out/bench
 mkdir -p "$out"
+# bench_persistence needs the local Postgres cluster (idempotent: already running is fine).
+scripts/pg.sh start
 for exe in build/release/bench/bench_*; do
   [[ -x $exe && -f $exe ]] || continue
   b=$(basename "$exe")

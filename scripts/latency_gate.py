@@ -6,7 +6,11 @@ Gates (each a ratio of two numbers from this run):
   1. one CAF message hop costs at least 20x one hot-mailbox hop;
   2. tick-to-order p50 (the whole chain, raw JSON frame to order) is under 4 CAF hops,
      and its p99 under 20 CAF hops;
-  3. the whole chain per market event costs less than 3 CAF hops (throughput).
+  3. the whole chain per market event costs less than 3 CAF hops (throughput);
+  4. persistence (bench_persistence): tick-to-order p99 with the write-behind shipping to
+     Postgres is at most 1.1x the p99 with persistence off, and at most 1.2x while Postgres is
+     unreachable (rows spooling); the write-behind moves rows faster than multi-row INSERT and
+     per-row INSERT of the same rows, measured in the same run.
 Measured on the development machine (docs/PERFORMANCE.md): CAF hop ~370 ns, tick-to-order p50
 ~0.9 us (2.4 hops), p99 ~4.4 us (12 hops), chain per event ~0.6 us (1.6 hops). The gates leave
 room for noise and catch regressions of roughly 1.5x or more.
@@ -27,6 +31,42 @@ def load(d: pathlib.Path):
                 continue
             rows[base.split("/")[0]] = b
     return rows
+
+
+def load_full(d: pathlib.Path):
+    """Median (or only) rows keyed by their full run name, e.g. 'bench/mode:1'."""
+    rows = {}
+    for f in sorted(d.glob("*.json")):
+        for b in json.loads(f.read_text()).get("benchmarks", []):
+            agg = b.get("aggregate_name")
+            if agg and agg != "median":
+                continue
+            rows[b.get("run_name", b["name"])] = b
+    return rows
+
+
+def persistence_gate(d: pathlib.Path, failures):
+    full = load_full(d)
+    off = full.get("tick_to_order_persistence/mode:0")
+    on = full.get("tick_to_order_persistence/mode:1")
+    spooling = full.get("tick_to_order_persistence/mode:2")
+    wb = full.get("write_behind_rows/1024")
+    multi = full.get("multi_row_insert")
+    per_row = full.get("per_row_insert")
+    if not all([off, on, spooling, wb, multi, per_row]):
+        failures.append("persistence benchmarks missing (bench_persistence)")
+        return
+    p_off, p_on, p_sp = off["p99_ns"], on["p99_ns"], spooling["p99_ns"]
+    print(f"tick-to-order p99   off {p_off:.0f} ns   on {p_on:.0f} ns ({p_on / p_off:.2f}x)   "
+          f"spooling {p_sp:.0f} ns ({p_sp / p_off:.2f}x)")
+    print(f"rows/s              write-behind {wb['items_per_second']:,.0f}   multi-row INSERT "
+          f"{multi['items_per_second']:,.0f}   per-row INSERT {per_row['items_per_second']:,.0f}")
+    if p_on / p_off > 1.1:
+        failures.append(f"p99 persistence on / off = {p_on / p_off:.2f} > 1.1")
+    if p_sp / p_off > 1.2:
+        failures.append(f"p99 spooling / off = {p_sp / p_off:.2f} > 1.2")
+    if wb["items_per_second"] < multi["items_per_second"] or wb["items_per_second"] < per_row["items_per_second"]:
+        failures.append("the write-behind is slower than plain INSERTs of the same rows")
 
 
 def ns_per_item(b):
@@ -59,6 +99,7 @@ def main():
         failures.append(f"tick-to-order p99 {p99:.0f} ns > 20 CAF hops ({20 * caf:.0f} ns)")
     if per_event > 3 * caf:
         failures.append(f"chain per event {per_event:.0f} ns > 3 CAF hops ({3 * caf:.0f} ns)")
+    persistence_gate(d, failures)
     for f in failures:
         print("latency gate FAILED:", f)
     if not failures:

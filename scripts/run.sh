@@ -7,4 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release -DTORGHUT_BUILD_TESTS=OFF -DTORGHUT_BUILD_BENCH=OFF >/dev/null
 cmake --build --preset release --target torghut
-exec ./build/release/engine/app/torghut replay data/sample.rec "$@"
+# The local Postgres cluster (var/pg) with the migrations applied; the audit trail goes there.
+scripts/pg.sh start
+trap 'scripts/pg.sh stop' EXIT
+eval "export $(scripts/pg.sh env)"
+./build/release/engine/app/torghut migrate up
+./build/release/engine/app/torghut replay data/sample.rec "$@"

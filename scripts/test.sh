@@ -10,6 +10,11 @@ scripts/install-deps.sh
 step() { printf '\n==== %s ====\n' "$*"; }
 JOBS=${JOBS:-2}
 
+# The throwaway Postgres cluster (var/pg) for the persistence tests and benchmarks of every
+# stage; stopped when this script ends, however it ends.
+scripts/pg.sh start
+trap 'scripts/pg.sh stop' EXIT
+
 step "release build + tests"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"

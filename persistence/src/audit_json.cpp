@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <xxhash.h>
+
 #include "torghut/engine/decision_hash.hpp"
 #include "torghut/engine/rfc3339.hpp"
 
@@ -21,13 +23,7 @@ void key(std::string& out, std::string_view k) {
 }
 void str(std::string& out, std::string_view k, std::string_view v) {
   key(out, k);
-  out += '"';
-  for (char c : v) {  // symbols and codes are plain ASCII; escape defensively anyway
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  out += '"';
+  append_json_string(out, v);
 }
 template <class Fixed>
 void dec(std::string& out, std::string_view k, Fixed v) {
@@ -72,7 +68,144 @@ void intent_fields(std::string& out, const order_intent& d, const symbol_table& 
   u64(out, "rationale", d.rationale);
 }
 
+constexpr char hexdig[] = "0123456789abcdef";
+
+/// Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 when it is invalid
+/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+size_t utf8_len(std::string_view s, size_t i) noexcept {
+  const auto b = [&](size_t j) { return static_cast<unsigned char>(s[j]); };
+  const unsigned char c = b(i);
+  const size_t left = s.size() - i;
+  auto cont = [&](size_t j) { return j < s.size() && (b(j) & 0xC0u) == 0x80u; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || !cont(i + 1) || !cont(i + 2)) return 0;
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
 }  // namespace
+
+void append_json_string(std::string& out, std::string_view v) {
+  out += '"';
+  size_t i = 0;
+  while (i < v.size()) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c < 0x80) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c < 0x20) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case 0: out += "\xEF\xBF\xBD"; break;  // jsonb rejects \u0000: U+FFFD
+        default:
+          out += "\\u00";
+          out += hexdig[c >> 4];
+          out += hexdig[c & 15u];
+      }
+      ++i;
+      continue;
+    }
+    const size_t n = utf8_len(v, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(v.data() + i, n);
+      i += n;
+    }
+  }
+  out += '"';
+}
+
+void format_uuid(uuid u, char* o) noexcept {
+  size_t k = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) o[k++] = '-';
+    const uint64_t w = i < 16 ? u.hi : u.lo;
+    const int shift = 60 - 4 * (i % 16);
+    o[k++] = hexdig[(w >> shift) & 15u];
+  }
+}
+
+uuid derive_uuid(std::string_view name) noexcept {
+  const XXH128_hash_t h = XXH3_128bits(name.data(), name.size());
+  uuid u{h.high64, h.low64};
+  u.hi = (u.hi & ~uint64_t{0xF000}) | uint64_t{0x8000};               // version 8
+  u.lo = (u.lo & ~(uint64_t{3} << 62)) | (uint64_t{2} << 62);         // variant 10
+  return u;
+}
+
+void json_object::key(std::string_view k) {
+  if (!first_) out_ += ',';
+  first_ = false;
+  append_json_string(out_, k);
+  out_ += ':';
+}
+json_object& json_object::str(std::string_view k, std::string_view v) {
+  key(k);
+  append_json_string(out_, v);
+  return *this;
+}
+json_object& json_object::raw_str(std::string_view k, std::string_view v) {
+  key(k);
+  out_ += '"';
+  out_ += v;
+  out_ += '"';
+  return *this;
+}
+json_object& json_object::u64(std::string_view k, uint64_t v) {
+  key(k);
+  put_u64(out_, v);
+  return *this;
+}
+json_object& json_object::i64(std::string_view k, int64_t v) {
+  key(k);
+  char b[24];
+  auto [e, ec] = std::to_chars(b, b + sizeof b, v);
+  (void)ec;
+  out_.append(b, static_cast<size_t>(e - b));
+  return *this;
+}
+json_object& json_object::boolean(std::string_view k, bool v) {
+  key(k);
+  out_ += v ? "true" : "false";
+  return *this;
+}
+json_object& json_object::ts(std::string_view k, timestamp t) {
+  key(k);
+  out_ += '"';
+  append_rfc3339(out_, t);
+  out_ += '"';
+  return *this;
+}
+json_object& json_object::id(std::string_view k, uuid u) {
+  char b[36];
+  format_uuid(u, b);
+  return raw_str(k, std::string_view(b, sizeof b));
+}
+json_object& json_object::raw(std::string_view k, std::string_view json) {
+  key(k);
+  out_ += json;
+  return *this;
+}
 
 void append_rfc3339(std::string& out, timestamp t) {
   char b[32];

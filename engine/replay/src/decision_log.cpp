@@ -28,17 +28,19 @@ decision_log_writer::decision_log_writer(const std::string& path, audit_sink& si
 
 void decision_log_writer::drain() {
   audit_row r;
-  while (sink_.pop(r)) {
-    ++rows_;
-    keep_first(r);
-    if (!out_.is_open()) continue;
-    line_.clear();
-    persistence::append_audit_json(line_, r, syms_);
-    buf_ += line_;
-    buf_ += '\n';
-    if (buf_.size() > (1 << 20) - 4096) flush();
-  }
+  while (sink_.pop(r)) consume(r);
   flush();
+}
+
+void decision_log_writer::consume(const audit_row& r) {
+  ++rows_;
+  keep_first(r);
+  if (!out_.is_open()) return;
+  line_.clear();
+  persistence::append_audit_json(line_, r, syms_);
+  buf_ += line_;
+  buf_ += '\n';
+  if (buf_.size() > (1 << 20) - 4096) flush();
 }
 
 std::vector<std::string> decision_log_writer::first_activity() const {

@@ -22,6 +22,10 @@ class decision_log_writer {
   decision_log_writer(const std::string& path, audit_sink& sink, const symbol_table& syms);
   /// Drains every queued row (runs on a supervised CAF worker). Throws on a write failure.
   void drain();
+  /// One row taken from the sink by someone else (the Postgres write-behind's tee), on one
+  /// thread at a time; flush() writes what is buffered.
+  void consume(const audit_row& r);
+  void flush();
   [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
   /// Human-readable lines for the first rows of each interesting kind (call after the drain).
   [[nodiscard]] std::vector<std::string> first_activity() const;
@@ -30,7 +34,6 @@ class decision_log_writer {
   static constexpr int keep_per_kind = 4;
   void keep_first(const audit_row& r);
   [[nodiscard]] std::string describe(const audit_row& r) const;
-  void flush();
 
   std::vector<audit_row> kept_;
   std::array<int, 4> kept_count_{};

@@ -19,6 +19,10 @@ struct replay_options {
   std::string decision_log;    ///< JSON-lines audit output; empty = do not write
   engine_config config;        ///< allowed_symbols empty = every symbol of the recording
   bool measure_latency = true; ///< per-frame timing (two monotonic clock reads per frame)
+  /// Postgres DSN (DB_DSN): when set, the audit trail also goes through the write-behind
+  /// (persistence/write_behind: spool + COPY) and the run is recorded in `engine_runs`.
+  std::string db_dsn;
+  std::string spool_dir = "var/spool";  ///< the write-behind's spool and dead-letter file
   /// Called about every 100 ms from the calling thread with (frames done, frames total).
   std::function<void(uint64_t, uint64_t)> progress;
 };
@@ -55,6 +59,9 @@ struct replay_report {
   std::vector<std::string> first_activity;
   uint64_t audit_rows = 0;
   uint64_t audit_dropped = 0;
+  uint64_t db_rows_committed = 0;  ///< with db_dsn: rows committed to Postgres
+  uint64_t db_rows_spooled = 0;    ///< with db_dsn: rows made durable in the spool
+  uint64_t db_dead_letters = 0;
   std::string pin_error;  ///< why pinning failed, if it did
   uint64_t peak_rss_kib = 0;  ///< VmHWM of this process at the end (Linux)
   uint64_t anon_rss_kib = 0;  ///< RssAnon at the end: the engine's own memory, without the

@@ -14,6 +14,8 @@ struct command {
   std::function<int()> run;
 };
 
+/// `torghut run`: the engine on a live feed (run_command.cpp).
+command add_run_command(CLI::App& app);
 /// `torghut sim`: the Alpaca simulator (sim_command.cpp).
 command add_sim_command(CLI::App& app);
 /// `torghut migrate up|status`: the Postgres migration runner (migrate_command.cpp).

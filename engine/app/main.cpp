@@ -81,14 +81,6 @@ void print_report(const replay::replay_report& r, const std::string& log_path) {
   if (r.audit_dropped) std::printf("  WARNING: %llu audit rows dropped\n", static_cast<unsigned long long>(r.audit_dropped));
 }
 
-std::string locate_sample() {
-  // The bundled recording, relative to the working directory or to the executable's tree.
-  for (const char* p : {"data/sample.rec", "../data/sample.rec", "../../data/sample.rec",
-                        "../../../data/sample.rec", "/var/lib/torghut/sample.rec"})
-    if (std::filesystem::exists(p)) return p;
-  return "data/sample.rec";
-}
-
 int do_replay(const std::string& file, const std::string& config_path, const std::string& log_path,
               int cpu, const std::string& idle, bool progress, bool quiet) {
   const auto mode = resolve_trading_mode(std::getenv("TRADING_MODE"), std::getenv("TRADING_LIVE_ENABLED"));
@@ -187,8 +179,6 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   add_engine_opts(rp);
 
-  auto* run = app.add_subcommand("run", "the main job: replay the bundled recording (paper)");
-  add_engine_opts(run);
 
   auto* gen = app.add_subcommand("gen", "write a deterministic synthetic recording");
   adapters::synth_config sc = adapters::sample_config();
@@ -203,16 +193,17 @@ int main(int argc, char** argv) {
   auto* chk = app.add_subcommand("check-config", "validate a config file and list every problem");
   chk->add_option("file", file, "TOML config")->required();
 
+  const app::command run = app::add_run_command(app);
   const app::command sim = app::add_sim_command(app);
   const app::command migrate = app::add_migrate_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
+  if (*run.sub) return run.run();
   if (*sim.sub) return sim.run();
   if (*migrate.sub) return migrate.run();
 
   if (*rp) return do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet);
-  if (*run) return do_replay(locate_sample(), config_path, log_path, cpu, idle, !no_progress, quiet);
   if (*gen) {
     if (nsym != 8 || sc.symbols.size() != 8) {
       sc.symbols.clear();

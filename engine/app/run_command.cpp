@@ -1,0 +1,155 @@
+// `torghut run`: the engine on a live feed (Alpaca, the simulator, or a relay), paper trading.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "commands.hpp"
+#include "torghut/engine/config_file.hpp"
+#include "torghut/live/live.hpp"
+
+namespace torghut::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+struct run_args {
+  std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "thread";
+  std::string relay_listen, relay_url, record, lease_dir, idle;
+  std::vector<std::string> symbols;
+  double duration = 0;
+  uint64_t max_events = 0;
+  int cpu = -2;
+  bool quiet = false;
+};
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+int do_run(const run_args& a) {
+  const auto mode = resolve_trading_mode(std::getenv("TRADING_MODE"), std::getenv("TRADING_LIVE_ENABLED"));
+  if (!mode.error.empty()) {
+    spdlog::error("{}", mode.error);
+    return 2;
+  }
+  live::live_options opts;
+  if (!a.config_path.empty()) {
+    auto r = load_config_file(a.config_path, /*allow_empty_symbols=*/true);
+    if (!r.ok()) {
+      spdlog::error("config '{}' has {} problem(s):", a.config_path, r.errors.size());
+      for (const auto& e : r.errors) spdlog::error("  {}", e);
+      return 2;
+    }
+    opts.config = r.config;
+  } else {
+    opts.config = default_config({});
+  }
+  auto& c = opts.config;
+  if (!a.symbols.empty()) c.allowed_symbols = a.symbols;
+  if (!a.feed_url.empty()) c.feed.url = a.feed_url;
+  if (!a.format.empty()) c.feed.format = a.format;
+  if (!a.relay_listen.empty()) c.feed.relay_listen = a.relay_listen;
+  if (!a.relay_url.empty()) c.feed.relay_url = a.relay_url;
+  if (!a.record.empty()) c.feed.record = a.record;
+  if (!a.lease_dir.empty()) c.feed.lease_dir = a.lease_dir;
+  if (a.cpu != -2) c.cpu = a.cpu;
+  if (a.idle == "busy-spin") c.idle = idle_kind::busy_spin;
+  else if (a.idle == "backoff") c.idle = idle_kind::backoff;
+  if (mode.mode == trading_mode::live)
+    spdlog::warn("TRADING_MODE=live is set, but order routing to Alpaca is not built yet: orders go "
+                 "to the paper broker");
+
+  opts.decision_log = a.log_path;
+  opts.key_id = env_or_empty("APCA_API_KEY_ID");
+  opts.secret = env_or_empty("APCA_API_SECRET_KEY");
+  opts.db_dsn = env_or_empty("DB_DSN");
+  opts.io = a.io == "hot" ? live::io_mode::hot_thread : live::io_mode::io_thread;
+  opts.duration_s = a.duration;
+  opts.max_events = a.max_events;
+  if (!a.log_path.empty()) {
+    const auto parent = std::filesystem::path(a.log_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  spdlog::info("run (paper): market data from {} ({}), {} symbols allowed, socket read on the {} thread",
+               c.feed.url, c.feed.format, c.allowed_symbols.size(),
+               opts.io == live::io_mode::io_thread ? "I/O" : "hot");
+  const bool quiet = a.quiet;
+  const auto rep = live::run_live(opts, g_stop, [quiet](const live::live_status& s) {
+    if (quiet) return;
+    spdlog::info("{} {} [{}]: {} frames, {} events ({} decode errors, {} gaps, {} reconnects), "
+                 "decisions {}, rejected {}, orders {}, fills {}, lag p50<{}us p99<{}us{}",
+                 s.source, s.url, s.state, s.frames, s.events, s.decode_errors, s.gaps, s.reconnects,
+                 s.decisions, s.rejections, s.orders, s.fills, s.lag_p50_us, s.lag_p99_us,
+                 s.relay_clients ? fmt::format(", relay: {} clients, {} messages", s.relay_clients,
+                                               s.relay_messages)
+                                 : std::string());
+  });
+  const auto& s = rep.status;
+  if (rep.exit_code != 0) spdlog::error("{}", rep.error);
+  if (!a.quiet) {
+    std::printf("\n== torghut run (paper) ==\n");
+    std::printf("source %s (%s), adapter state %s\n", s.source.c_str(), s.url.c_str(), s.state.c_str());
+    std::printf("frames %llu, market events %llu (hot path %llu), decode errors %llu, gaps %llu, "
+                "dials %llu, reconnects %llu, handoff drops %llu\n",
+                static_cast<unsigned long long>(s.frames), static_cast<unsigned long long>(s.events),
+                static_cast<unsigned long long>(s.hot_events),
+                static_cast<unsigned long long>(s.decode_errors), static_cast<unsigned long long>(s.gaps),
+                static_cast<unsigned long long>(s.dials), static_cast<unsigned long long>(s.reconnects),
+                static_cast<unsigned long long>(s.handoff_dropped));
+    std::printf("decisions %llu, rejected %llu, orders %llu, fills %llu; P&L realized %s, unrealized %s\n",
+                static_cast<unsigned long long>(s.decisions), static_cast<unsigned long long>(s.rejections),
+                static_cast<unsigned long long>(s.orders), static_cast<unsigned long long>(s.fills),
+                rep.realized_pnl.c_str(), rep.unrealized_pnl.c_str());
+    std::printf("receive lag (receive time - event time): p50 < %lld us, p99 < %lld us, max %lld us\n",
+                static_cast<long long>(s.lag_p50_us), static_cast<long long>(s.lag_p99_us),
+                static_cast<long long>(s.lag_max_us));
+    if (!rep.relay_url.empty())
+      std::printf("relay %s: %llu messages to consumers, %llu slow consumers dropped\n",
+                  rep.relay_url.c_str(), static_cast<unsigned long long>(s.relay_messages),
+                  static_cast<unsigned long long>(s.relay_slow_drops));
+    std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(rep.audit_rows),
+                a.log_path.empty() ? "" : " written to ", a.log_path.c_str());
+  }
+  if (rep.exit_code != 0) return rep.exit_code;
+  return rep.audit_dropped == 0 ? 0 : 3;
+}
+
+}  // namespace
+
+command add_run_command(CLI::App& app) {
+  auto args = std::make_shared<run_args>();
+  command c;
+  auto* sc = app.add_subcommand(
+      "run", "run the engine on a live feed: Alpaca, `torghut sim`, or a relay (paper trading)");
+  sc->add_option("--config", args->config_path, "TOML config (default: built-in paper config)")
+      ->check(CLI::ExistingFile);
+  sc->add_option("--feed", args->feed_url, "market-data URL (overrides feed.url), e.g. ws://127.0.0.1:8765/v2/iex");
+  sc->add_option("--format", args->format, "wire format")->check(CLI::IsMember({"json", "msgpack"}));
+  sc->add_option("--symbols", args->symbols, "allowed symbols (overrides allowed_symbols)")->delimiter(',');
+  sc->add_option("--io", args->io, "where the socket is read: an I/O thread, or the hot thread")
+      ->check(CLI::IsMember({"thread", "hot"}))->capture_default_str();
+  sc->add_option("--relay-listen", args->relay_listen, "serve the feed to local consumers on host:port");
+  sc->add_option("--relay-url", args->relay_url, "read from this relay when the lease is held elsewhere");
+  sc->add_option("--record", args->record, "record every raw frame with its receive time to this file");
+  sc->add_option("--lease-dir", args->lease_dir, "directory of the one-connection lease lock files");
+  sc->add_option("--decisions", args->log_path, "decision log (JSON lines); '' to skip")->capture_default_str();
+  sc->add_option("--duration", args->duration, "stop after this many seconds (0 = until SIGINT/SIGTERM)");
+  sc->add_option("--max-events", args->max_events, "stop after this many market events");
+  sc->add_option("--cpu", args->cpu, "pin the hot loop to this core");
+  sc->add_option("--idle", args->idle, "idle strategy")->check(CLI::IsMember({"busy-spin", "backoff"}));
+  sc->add_flag("--quiet", args->quiet, "no status lines or summary");
+  c.sub = sc;
+  c.run = [args] { return do_run(*args); };
+  return c;
+}
+
+}  // namespace torghut::app

@@ -1,0 +1,65 @@
+#pragma once
+/// A live run: the market-data WebSocket adapter (Alpaca, the simulator, or a relay) feeds the hot
+/// path on its own (optionally pinned) thread; the audit trail is drained by a supervised worker;
+/// optionally the normalised feed is served to local consumers as a relay.
+///
+/// The one-connection rule: before dialling, the run takes the cross-process lease for
+/// (endpoint, key id). Without it the run never dials the endpoint: it says who holds it and, when
+/// `feed.relay_url` is configured, reads from that relay instead (the lease holder's relay).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "torghut/engine/config.hpp"
+
+namespace torghut::live {
+
+/// Where the socket is read. `io_thread`: an I/O thread decodes and hands events to the hot
+/// thread through a lock-free SPSC mailbox. `hot_thread`: the hot thread polls the socket itself
+/// and runs the chain inline (no hand-over; the thread never sleeps). See docs/PERFORMANCE.md.
+enum class io_mode : uint8_t { io_thread, hot_thread };
+
+struct live_options {
+  engine_config config;
+  std::string decision_log = "out/decisions.jsonl";  ///< "" = do not write
+  std::string key_id;  ///< APCA_API_KEY_ID
+  std::string secret;  ///< APCA_API_SECRET_KEY: never logged
+  std::string db_dsn;  ///< when set, the lease is a Postgres advisory lock (else a lock file)
+  io_mode io = io_mode::io_thread;
+  double duration_s = 0;  ///< stop after this long (0 = until `stop`)
+  /// Stop once this many market events have reached the hot path (0 = no limit).
+  uint64_t max_events = 0;
+  std::chrono::milliseconds status_every{1000};
+};
+
+struct live_status {
+  std::string source;      ///< "feed" (the configured endpoint) or "relay"
+  std::string url;         ///< what the adapter is connected to
+  std::string state;       ///< the adapter's state (connecting, live, backing_off, failed...)
+  uint64_t frames = 0, events = 0, decode_errors = 0, gaps = 0, reconnects = 0, dials = 0;
+  uint64_t hot_events = 0, decisions = 0, rejections = 0, orders = 0, fills = 0;
+  uint64_t handoff_dropped = 0;  ///< events the I/O thread could not hand over (mailbox full)
+  /// Receive time − event time: p50/p99 are bucket upper bounds (powers of two µs).
+  int64_t lag_p50_us = 0, lag_p99_us = 0, lag_max_us = 0;
+  uint64_t relay_clients = 0, relay_messages = 0, relay_slow_drops = 0;
+  double seconds = 0;
+};
+
+struct live_report {
+  int exit_code = 0;  ///< 0 ok; 2 bad config; 4 the feed failed for good (402/409/...); 5 lease held
+  std::string error;  ///< why, when exit_code != 0
+  live_status status;
+  std::string realized_pnl, unrealized_pnl;
+  uint64_t audit_rows = 0, audit_dropped = 0;
+  std::string relay_url;  ///< the relay's URL when one was served
+};
+
+/// Runs until `stop` turns true, the duration or event limit is reached, or the feed fails for
+/// good. `on_status` is called about every `status_every` from the calling thread.
+[[nodiscard]] live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
+                                   const std::function<void(const live_status&)>& on_status = {});
+
+}  // namespace torghut::live

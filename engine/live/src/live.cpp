@@ -1,0 +1,347 @@
+#include "torghut/live/live.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "torghut/actors/hot_path.hpp"
+#include "torghut/adapters/md_client.hpp"
+#include "torghut/adapters/md_lease.hpp"
+#include "torghut/adapters/md_server.hpp"
+#include "torghut/engine/audit_sink.hpp"
+#include "torghut/engine/clock.hpp"
+#include "torghut/engine/control_plane.hpp"
+#include "torghut/engine/mailbox.hpp"
+#include "torghut/engine/run_loop.hpp"
+#include "torghut/engine/symbol_table.hpp"
+#include "torghut/replay/decision_log.hpp"
+
+namespace torghut::live {
+namespace {
+
+namespace asio = boost::asio;
+
+template <class Fixed>
+std::string dec(Fixed v) {
+  char b[40];
+  return std::string(b, format_decimal(v, b));
+}
+
+/// "host:port" → (host, port); false when malformed.
+bool split_host_port(const std::string& s, std::string& host, uint16_t& port) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = s.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string p = s.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  const unsigned long v = std::stoul(p);
+  if (v > 65535) return false;
+  port = static_cast<uint16_t>(v);
+  return true;
+}
+
+/// The last path segment of a stream URL ("iex" of ".../v2/iex").
+std::string feed_of(const std::string& url) {
+  const auto slash = url.rfind('/');
+  return slash == std::string::npos ? "iex" : url.substr(slash + 1);
+}
+
+/// Counters the hot thread publishes for the status line (the hot path's own are not atomic).
+struct hot_gauges {
+  std::atomic<uint64_t> events{0}, decisions{0}, rejections{0}, orders{0}, fills{0};
+  void publish(const actors::hot_path_counters& c) noexcept {
+    events.store(c.events_in, std::memory_order_relaxed);
+    decisions.store(c.decisions, std::memory_order_relaxed);
+    rejections.store(c.rejections, std::memory_order_relaxed);
+    orders.store(c.orders, std::memory_order_relaxed);
+    fills.store(c.fills, std::memory_order_relaxed);
+  }
+};
+
+/// I/O-thread sink: hands events to the hot thread and, when a relay is served, publishes them to
+/// it (on the I/O thread, so relay consumers never cost the hot thread anything).
+class handoff_sink final : public adapters::md_event_sink {
+ public:
+  handoff_sink(mailbox<market_event>& mb, adapters::md_server* relay, const symbol_table& syms)
+      : inner_(mb), relay_(relay), syms_(syms) {}
+  void on_market_event(const market_event& e) noexcept override {
+    inner_.on_market_event(e);
+    if (relay_ != nullptr && e.kind != market_event_kind::gap && e.symbol.valid())
+      (void)relay_->try_publish(e, syms_.name(e.symbol));
+  }
+  [[nodiscard]] uint64_t dropped() const noexcept { return inner_.dropped(); }
+
+ private:
+  adapters::mailbox_event_sink inner_;
+  adapters::md_server* relay_;
+  const symbol_table& syms_;
+};
+
+/// Hot-thread sink: the socket is polled by the hot thread, events go straight into the chain.
+class inline_sink final : public adapters::md_event_sink {
+ public:
+  inline_sink(actors::hot_path& hp, adapters::md_server* relay, const symbol_table& syms)
+      : hp_(hp), relay_(relay), syms_(syms) {}
+  void on_market_event(const market_event& e) noexcept override {
+    if (relay_ != nullptr && e.kind != market_event_kind::gap && e.symbol.valid())
+      (void)relay_->try_publish(e, syms_.name(e.symbol));
+    hp_.on_market_event(e);
+  }
+
+ private:
+  actors::hot_path& hp_;
+  adapters::md_server* relay_;
+  const symbol_table& syms_;
+};
+
+}  // namespace
+
+live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
+                     const std::function<void(const live_status&)>& on_status) {
+  live_report rep;
+  auto fail = [&](int code, std::string why) {
+    rep.exit_code = code;
+    rep.error = std::move(why);
+    return rep;
+  };
+  engine_config cfg = opts.config;
+  if (auto errs = validate(cfg); !errs.empty()) {
+    std::string msg = "invalid configuration:";
+    for (const auto& e : errs) msg += "\n  - " + e;
+    return fail(2, msg);
+  }
+  const auto& feed = cfg.feed;
+
+  symbol_table symbols(cfg.symbol_capacity);
+  audit_sink audit(cfg.audit_capacity);
+  system_clock clk;
+  actors::hot_path hp(cfg, symbols, audit, clk);
+
+  // ---- the relay (optional): local consumers share this process's one connection ----
+  std::unique_ptr<adapters::md_server> relay;
+  if (!feed.relay_listen.empty()) {
+    adapters::md_server_options ro;
+    if (!split_host_port(feed.relay_listen, ro.bind_address, ro.port))
+      return fail(2, "feed.relay_listen: expected host:port, got '" + feed.relay_listen + "'");
+    ro.credentials = {{opts.key_id, opts.secret}};
+    relay = std::make_unique<adapters::md_server>(std::move(ro));
+    std::string err;
+    if (!relay->start(err)) return fail(2, "cannot serve the relay on " + feed.relay_listen + ": " + err);
+    rep.relay_url = relay->url(feed_of(feed.url));
+    spdlog::info("relay: serving the feed to local consumers at {}", rep.relay_url);
+  }
+
+  // ---- the market-data adapter ----
+  adapters::md_client_config mc;
+  mc.url = feed.url;
+  mc.key_id = opts.key_id;
+  mc.secret = opts.secret;
+  mc.auth = feed.auth == "headers" ? adapters::md_auth_mode::headers : adapters::md_auth_mode::message;
+  mc.format = feed.format == "msgpack" ? adapters::wire_format::msgpack : adapters::wire_format::json;
+  {
+    using adapters::subscription_channel;
+    auto& subs = mc.subscriptions;
+    if (feed.trades.empty() && feed.quotes.empty()) {
+      subs[subscription_channel::trades] = cfg.allowed_symbols;
+      subs[subscription_channel::quotes] = cfg.allowed_symbols;
+    } else {
+      subs[subscription_channel::trades] = feed.trades;
+      subs[subscription_channel::quotes] = feed.quotes;
+    }
+    subs[subscription_channel::bars] = feed.bars;
+    subs[subscription_channel::statuses] = cfg.allowed_symbols;  // halts reach market_data
+  }
+  mc.ca_file = feed.ca_file;
+  mc.lease.kind = adapters::lease_kind::none;  // held below, by the run, for its whole life
+  mc.record_path = feed.record;
+  mc.clk = &clk;
+  mc.name = "md";
+
+  asio::io_context io(1);
+  mailbox<market_event> handoff(1u << 16);
+  handoff_sink hsink(handoff, relay.get(), symbols);
+  inline_sink isink(hp, relay.get(), symbols);
+  adapters::md_event_sink& sink =
+      opts.io == io_mode::io_thread ? static_cast<adapters::md_event_sink&>(hsink) : isink;
+
+  auto client = std::make_unique<adapters::md_client>(io, mc, symbols, sink);
+  std::optional<adapters::stream_lease> lease;
+  rep.status.source = "feed";
+  rep.status.url = feed.url;
+  {
+    adapters::lease_config lc;
+    lc.kind = opts.db_dsn.empty() ? adapters::lease_kind::file : adapters::lease_kind::postgres;
+    lc.dir = feed.lease_dir;
+    lc.pg_dsn = opts.db_dsn;
+    std::string err;
+    lease = adapters::stream_lease::acquire(lc, client->slot(), err);
+    if (!lease) {
+      spdlog::warn("one-connection rule: not dialling {}: {}", client->slot().text(), err);
+      if (feed.relay_url.empty())
+        return fail(5, "another process holds the connection lease for " + client->slot().text() +
+                           " (" + err + "); set feed.relay_url to read from its relay");
+      spdlog::info("reading the feed from the relay at {} instead", feed.relay_url);
+      mc.url = feed.relay_url;
+      mc.record_path.clear();
+      client = std::make_unique<adapters::md_client>(io, mc, symbols, sink);
+      rep.status.source = "relay";
+      rep.status.url = feed.relay_url;
+    } else {
+      spdlog::info("one-connection rule: holding the lease for {} ({})", client->slot().text(),
+                   lease->description());
+    }
+  }
+
+  // ---- the audit trail ----
+  control_channel channel;
+  control_plane control(channel, {.workers = 1});
+  std::shared_ptr<replay::decision_log_writer> writer;
+  try {
+    writer = std::make_shared<replay::decision_log_writer>(opts.decision_log, audit, symbols);
+  } catch (const std::exception& e) {
+    return fail(2, e.what());
+  }
+  control.supervise("audit-writer", [writer] { writer->drain(); }, std::chrono::milliseconds(1));
+
+  {
+    std::string err;
+    if (!client->start(err)) return fail(4, "market data: " + err);
+  }
+
+  // ---- threads: I/O (io_thread mode) and the hot loop ----
+  std::atomic<bool> hot_stop{false};
+  hot_gauges gauges;
+  std::string pin_error;
+  auto guard = asio::make_work_guard(io);
+  std::thread io_thread;
+  if (opts.io == io_mode::io_thread) io_thread = std::thread([&] { io.run(); });
+
+  struct agent {
+    mailbox<market_event>& mb;
+    actors::hot_path& hp;
+    const clock& clk;
+    control_channel& channel;
+    hot_gauges& gauges;
+    asio::io_context* poll_io;  // hot_thread mode: the socket is read here
+    uint64_t iter = 0;
+    int64_t last_time_ns = 0;
+
+    size_t do_work() noexcept {
+      if ((++iter & 63u) == 0 && !hp.poll_control(channel)) return agent_done;
+      size_t k = 0;
+      if (poll_io != nullptr) {
+        try {
+          k = poll_io->poll();
+        } catch (...) {
+          k = 1;
+        }
+      } else {
+        market_event e;
+        while (k < 256 && mb.pop(e)) {
+          hp.on_market_event(e);
+          ++k;
+        }
+      }
+      const timestamp now = clk.now();
+      if (now.ns - last_time_ns >= 1'000'000) {  // bars close on time even when the feed is quiet
+        last_time_ns = now.ns;
+        hp.on_time(now);
+        gauges.publish(hp.counters());
+      }
+      return k;
+    }
+  } ag{handoff, hp, clk, channel, gauges, opts.io == io_mode::hot_thread ? &io : nullptr};
+
+  std::thread hot([&] {
+    if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
+    if (cfg.idle == idle_kind::busy_spin || opts.io == io_mode::hot_thread) {
+      run_loop<agent, busy_spin_idle> loop(ag, busy_spin_idle{});
+      loop.run(hot_stop);
+    } else {
+      run_loop<agent, backoff_idle> loop(ag, backoff_idle{});
+      loop.run(hot_stop);
+    }
+    gauges.publish(hp.counters());
+  });
+  if (!pin_error.empty()) spdlog::warn("cannot pin the hot loop: {}", pin_error);
+
+  // ---- supervise: status lines, limits, failure ----
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last_status = t0;
+  auto fill_status = [&](live_status& s) {
+    const auto ms = client->stats();
+    s.state = std::string(adapters::to_string(ms.state));
+    s.frames = ms.frames;
+    s.events = ms.events;
+    s.decode_errors = ms.decode_errors;
+    s.gaps = ms.gaps;
+    s.reconnects = ms.reconnects;
+    s.dials = ms.dials;
+    s.lag_p50_us = ms.lag.quantile_upper_ns(0.5) / 1000;
+    s.lag_p99_us = ms.lag.quantile_upper_ns(0.99) / 1000;
+    s.lag_max_us = ms.lag.max_ns / 1000;
+    s.hot_events = gauges.events.load(std::memory_order_relaxed);
+    s.decisions = gauges.decisions.load(std::memory_order_relaxed);
+    s.rejections = gauges.rejections.load(std::memory_order_relaxed);
+    s.orders = gauges.orders.load(std::memory_order_relaxed);
+    s.fills = gauges.fills.load(std::memory_order_relaxed);
+    s.handoff_dropped = hsink.dropped();
+    if (relay) {
+      const auto rs = relay->stats();
+      s.relay_clients = rs.active_connections;
+      s.relay_messages = rs.messages_sent;
+      s.relay_slow_drops = rs.slow_client_drops;
+    }
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  while (!stop.load(std::memory_order_relaxed)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto now = std::chrono::steady_clock::now();
+    if (client->state() == adapters::md_client_state::failed) {
+      rep.exit_code = 4;
+      rep.error = "market data stopped: " + client->failure();
+      break;
+    }
+    if (opts.duration_s > 0 && std::chrono::duration<double>(now - t0).count() >= opts.duration_s) break;
+    if (opts.max_events > 0 && gauges.events.load(std::memory_order_relaxed) >= opts.max_events) break;
+    if (on_status && now - last_status >= opts.status_every) {
+      last_status = now;
+      fill_status(rep.status);
+      on_status(rep.status);
+    }
+  }
+
+  // ---- orderly stop: adapter, I/O, hot loop, audit drain ----
+  if (opts.io == io_mode::io_thread) {
+    client->stop();
+    guard.reset();
+    io.stop();
+    io_thread.join();
+    hot_stop.store(true);
+    hot.join();
+  } else {
+    hot_stop.store(true);
+    hot.join();
+    client->stop();
+    guard.reset();
+    io.poll();
+    io.stop();
+  }
+  fill_status(rep.status);
+  if (relay) relay->stop();
+  control.stop_workers();
+  rep.realized_pnl = dec(hp.risk().realized_pnl());
+  rep.unrealized_pnl = dec(hp.risk().unrealized_pnl());
+  rep.audit_rows = writer->rows();
+  rep.audit_dropped = audit.dropped();
+  return rep;
+}
+
+}  // namespace torghut::live

@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "torghut/adapters/synth.hpp"
 #include "torghut/engine/config_file.hpp"
+#include "torghut/persistence/dsn.hpp"
 #include "torghut/replay/replay.hpp"
 
 namespace {
@@ -78,6 +79,11 @@ void print_report(const replay::replay_report& r, const std::string& log_path) {
               static_cast<double>(r.peak_rss_kib) / 1024.0, static_cast<double>(r.anon_rss_kib) / 1024.0);
   std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(r.audit_rows),
               log_path.empty() ? "" : " written to ", log_path.c_str());
+  if (r.db_rows_committed || r.db_rows_spooled || r.db_dead_letters)
+    std::printf("postgres: %llu rows committed, %llu spooled, %llu dead letters\n",
+                static_cast<unsigned long long>(r.db_rows_committed),
+                static_cast<unsigned long long>(r.db_rows_spooled),
+                static_cast<unsigned long long>(r.db_dead_letters));
   if (r.audit_dropped) std::printf("  WARNING: %llu audit rows dropped\n", static_cast<unsigned long long>(r.audit_dropped));
 }
 
@@ -91,6 +97,7 @@ int do_replay(const std::string& file, const std::string& config_path, const std
   replay::replay_options opts;
   opts.recording = file;
   opts.decision_log = log_path;
+  opts.db_dsn = persistence::dsn_from_env();
   if (!config_path.empty()) {
     auto r = load_config_file(config_path, /*allow_empty_symbols=*/true);
     if (!r.ok()) {

@@ -20,7 +20,7 @@
 #include "torghut/engine/mailbox.hpp"
 #include "torghut/engine/run_loop.hpp"
 #include "torghut/engine/symbol_table.hpp"
-#include "torghut/replay/decision_log.hpp"
+#include "torghut/replay/audit_trail.hpp"
 
 namespace torghut::live {
 namespace {
@@ -202,13 +202,19 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   // ---- the audit trail ----
   control_channel channel;
   control_plane control(channel, {.workers = 1});
-  std::shared_ptr<replay::decision_log_writer> writer;
+  std::unique_ptr<replay::audit_trail> trail;
   try {
-    writer = std::make_shared<replay::decision_log_writer>(opts.decision_log, audit, symbols);
+    replay::audit_trail_options ao;
+    ao.decision_log = opts.decision_log;
+    ao.db_dsn = opts.db_dsn;
+    ao.spool_dir = opts.spool_dir;
+    ao.mode = persistence::run_mode::paper;
+    ao.account_label = cfg.account_label;
+    ao.run_key = feed.url;
+    trail = std::make_unique<replay::audit_trail>(ao, audit, symbols, control);
   } catch (const std::exception& e) {
-    return fail(2, e.what());
+    return fail(2, std::string("audit trail: ") + e.what());
   }
-  control.supervise("audit-writer", [writer] { writer->drain(); }, std::chrono::milliseconds(1));
 
   {
     std::string err;
@@ -315,6 +321,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       last_status = now;
       fill_status(rep.status);
       on_status(rep.status);
+      trail->heartbeat(rep.status.hot_events, rep.status.decisions, rep.status.orders,
+                       rep.status.fills, false);
     }
   }
 
@@ -337,9 +345,18 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   fill_status(rep.status);
   if (relay) relay->stop();
   control.stop_workers();
+  {
+    const auto& hc = hp.counters();
+    trail->finish(hc.events_in, hc.decisions, hc.orders, hc.fills);
+  }
   rep.realized_pnl = dec(hp.risk().realized_pnl());
   rep.unrealized_pnl = dec(hp.risk().unrealized_pnl());
-  rep.audit_rows = writer->rows();
+  rep.audit_rows = trail->log().rows();
+  if (trail->persistent()) {
+    const auto wm = trail->metrics();
+    rep.db_rows_committed = wm.rows_committed;
+    rep.db_rows_spooled = wm.rows_spooled;
+  }
   rep.audit_dropped = audit.dropped();
   return rep;
 }

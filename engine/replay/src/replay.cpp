@@ -21,7 +21,7 @@
 #include "torghut/engine/symbol_table.hpp"
 #include "torghut/persistence/audit_json.hpp"
 #include "torghut/persistence/write_behind.hpp"
-#include "torghut/replay/decision_log.hpp"
+#include "torghut/replay/audit_trail.hpp"
 
 namespace torghut::replay {
 namespace {
@@ -98,28 +98,14 @@ replay_report run_replay(const replay_options& opts) {
 
   control_channel channel;
   control_plane control(channel, {.workers = 1});
-  auto writer = std::make_shared<decision_log_writer>(opts.decision_log, audit, symbols);
-  // With a DSN the write-behind owns the audit queue (its own thread: spool, then COPY to
-  // Postgres) and tees every row to the decision log; without one a supervised worker drains it.
-  std::unique_ptr<persistence::write_behind> wb;
-  if (!opts.db_dsn.empty()) {
-    persistence::write_behind_config wcfg;
-    wcfg.dsn = opts.db_dsn;
-    wcfg.spool_dir = opts.spool_dir;
-    persistence::run_identity rid;
-    const auto wall = system_clock{}.now();
-    rid.run_id = persistence::derive_uuid("torghut/replay/" + opts.recording + "/" + std::to_string(wall.ns));
-    rid.mode = persistence::run_mode::replay;
-    rid.account_label = "replay";
-    rid.version = "torghut";
-    rid.started_at = wall;
-    wb = std::make_unique<persistence::write_behind>(wcfg, audit, symbols, rid);
-    wb->set_tee([writer](const audit_row& r) { writer->consume(r); });
-    wb->post(persistence::run_heartbeat{wall, 0, 0, 0, 0, false});
-    wb->start();
-  } else {
-    control.supervise("audit-writer", [writer] { writer->drain(); }, std::chrono::milliseconds(1));
-  }
+  audit_trail_options ao;
+  ao.decision_log = opts.decision_log;
+  ao.db_dsn = opts.db_dsn;
+  ao.spool_dir = opts.spool_dir;
+  ao.mode = persistence::run_mode::replay;
+  ao.account_label = "replay";
+  ao.run_key = opts.recording;
+  audit_trail trail(ao, audit, symbols, control);
 
   const uint64_t total = frames.size();
   std::vector<int64_t> frame_lat, order_lat;
@@ -197,11 +183,9 @@ replay_report run_replay(const replay_options& opts) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
   control.stop_workers();  // final drain of the audit trail
-  if (wb) {
+  {
     const auto& hc = hp.counters();
-    wb->post(persistence::run_heartbeat{system_clock{}.now(), decoded_events, hc.decisions, hc.orders, hc.fills, true});
-    wb->stop();  // drains the queue (teeing the decision log), ships what it can
-    writer->flush();
+    trail.finish(decoded_events, hc.decisions, hc.orders, hc.fills);
   }
 
   replay_report rep;
@@ -248,11 +232,11 @@ replay_report run_replay(const replay_options& opts) {
   rep.tick_to_order = summarize(order_lat);
   rep.wall_seconds = wall;
   rep.events_per_second = wall > 0 ? static_cast<double>(decoded_events) / wall : 0;
-  rep.audit_rows = writer->rows();
-  rep.first_activity = writer->first_activity();
+  rep.audit_rows = trail.log().rows();
+  rep.first_activity = trail.log().first_activity();
   rep.audit_dropped = audit.dropped();
-  if (wb) {
-    const auto wm = wb->metrics();
+  if (trail.persistent()) {
+    const auto wm = trail.metrics();
     rep.db_rows_committed = wm.rows_committed;
     rep.db_rows_spooled = wm.rows_spooled;
     rep.db_dead_letters = wm.dead_letters;

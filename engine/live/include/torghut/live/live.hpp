@@ -27,7 +27,10 @@ struct live_options {
   std::string decision_log = "out/decisions.jsonl";  ///< "" = do not write
   std::string key_id;  ///< APCA_API_KEY_ID
   std::string secret;  ///< APCA_API_SECRET_KEY: never logged
-  std::string db_dsn;  ///< when set, the lease is a Postgres advisory lock (else a lock file)
+  /// When set: the audit trail goes to Postgres through the write-behind, and the lease is a
+  /// Postgres advisory lock (else a lock file).
+  std::string db_dsn;
+  std::string spool_dir = "var/spool";
   io_mode io = io_mode::io_thread;
   double duration_s = 0;  ///< stop after this long (0 = until `stop`)
   /// Stop once this many market events have reached the hot path (0 = no limit).
@@ -54,6 +57,7 @@ struct live_report {
   live_status status;
   std::string realized_pnl, unrealized_pnl;
   uint64_t audit_rows = 0, audit_dropped = 0;
+  uint64_t db_rows_committed = 0, db_rows_spooled = 0;
   std::string relay_url;  ///< the relay's URL when one was served
 };
 

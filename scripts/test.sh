@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything that must pass, from a fresh machine: install dependencies, build, run the unit and
-# integration tests, the benchmarks in short mode with the same-run latency gate, the fuzzers for
+# integration tests, the official Alpaca SDKs against the simulator, the benchmarks in short mode with the same-run latency gate, the fuzzers for
 # a few seconds, and the ASan/UBSan and TSan test runs.
 #   TORGHUT_QUICK=1 scripts/test.sh   # release tests only (for a quick local loop)
 set -euo pipefail
@@ -19,6 +19,9 @@ step "release build + tests"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"
 ctest --preset release -j "$JOBS"
+
+step "official Alpaca SDKs (npm) against torghut sim"
+scripts/sdk-conformance.sh
 
 if [[ "${TORGHUT_QUICK:-0}" == 1 ]]; then exit 0; fi
 

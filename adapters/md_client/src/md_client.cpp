@@ -1,0 +1,890 @@
+// The Alpaca market-data WebSocket client. See md_client.hpp for the contract.
+//
+// The only Beast translation unit of the client. One `connection<Tls>` object per dial owns the
+// socket stack and reports to the client's `impl` through a generation number: callbacks from a
+// connection that is no longer current are ignored, so a reconnect never races an old socket.
+
+#include "torghut/adapters/md_client.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <random>
+
+#include "torghut/adapters/json_decoder.hpp"
+#include "torghut/adapters/msgpack_decoder.hpp"
+#include "torghut/adapters/recording.hpp"
+
+namespace torghut::adapters {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+std::string_view to_string(md_client_state s) noexcept {
+  switch (s) {
+    case md_client_state::idle: return "idle";
+    case md_client_state::connecting: return "connecting";
+    case md_client_state::authenticating: return "authenticating";
+    case md_client_state::subscribing: return "subscribing";
+    case md_client_state::live: return "live";
+    case md_client_state::backing_off: return "backing_off";
+    case md_client_state::failed: return "failed";
+    case md_client_state::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+void mailbox_event_sink::on_market_event(const market_event& e) noexcept {
+  if (owe_gap_) {
+    market_event g{};
+    g.kind = market_event_kind::gap;
+    g.event_time = e.recv_time;
+    g.recv_time = e.recv_time;
+    g.u.gap.length = e.recv_time - first_drop_;
+    if (mb_.push(g) != push_result::ok) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    owe_gap_ = false;
+  }
+  if (mb_.push(e) != push_result::ok) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    owe_gap_ = true;
+    first_drop_ = e.recv_time;
+  }
+}
+
+void load_credentials_from_env(md_client_config& cfg) {
+  if (cfg.key_id.empty())
+    if (const char* v = std::getenv("APCA_API_KEY_ID")) cfg.key_id = v;
+  if (cfg.secret.empty())
+    if (const char* v = std::getenv("APCA_API_SECRET_KEY")) cfg.secret = v;
+}
+
+std::string effective_url(const md_client_config& cfg) {
+  return cfg.url.empty() ? make_stream_url(cfg.base, cfg.feed) : cfg.url;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Single-writer counters, readable from any thread.
+struct counter {
+  std::atomic<uint64_t> v{0};
+  void inc() noexcept { v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void add(uint64_t n) noexcept { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
+};
+
+enum class fail_stage : uint8_t { resolve, connect, tls, upgrade };
+
+struct conn_base {
+  virtual ~conn_base() = default;
+  virtual void run() = 0;
+  virtual void send(std::string msg) = 0;
+  virtual void ping() = 0;
+  /// Closes the socket now (no close handshake).
+  virtual void abort() = 0;
+  /// A WebSocket close handshake when upgraded, else abort().
+  virtual void close_gracefully() = 0;
+};
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  (void)net::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
+struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
+  impl(net::io_context& io_, md_client_config c, symbol_table& syms, md_event_sink& s)
+      : io(io_),
+        cfg(std::move(c)),
+        symbols(syms),
+        sink(s),
+        clk(cfg.clk != nullptr ? cfg.clk : &own_clock),
+        bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
+        reconnect_timer(io_),
+        ping_timer(io_),
+        pong_timer(io_) {}
+
+  // --- configuration and collaborators (I/O thread only after start) ---
+  net::io_context& io;
+  md_client_config cfg;
+  ws_url url;
+  symbol_table& symbols;
+  md_event_sink& sink;
+  system_clock own_clock;
+  const clock* clk;
+  std::unique_ptr<ssl::context> ssl_ctx;
+  stream_slot slot;
+  std::optional<connection_registry::registration> reg;
+  std::optional<stream_lease> lease;
+  backoff bo;
+  net::steady_timer reconnect_timer;
+  net::steady_timer ping_timer;
+  net::steady_timer pong_timer;
+  std::unique_ptr<json_decoder> json;
+  std::unique_ptr<msgpack_decoder> mp;
+  recording_writer rec;
+  bool recording = false;
+
+  // --- protocol state (I/O thread only) ---
+  std::shared_ptr<conn_base> conn;
+  uint64_t gen = 0;
+  bool conn_authenticated = false;
+  bool ever_authenticated = false;
+  bool awaiting_pong = false;
+  bool gap_pending = false;
+  timestamp gap_start{};
+  timestamp last_frame{};
+  int outstanding_subs = 0;
+  channel_lists desired;
+  std::optional<md_action> pending_reconnect;
+  bool conn_limit_logged = false;
+  std::string out_buf;
+
+  // --- readable from any thread ---
+  std::atomic<md_client_state> st{md_client_state::idle};
+  mutable std::mutex mu;
+  std::string failure_text;
+  channel_lists confirmed;
+  lag_gauge lag;
+  counter dials, upgrades, authenticated, reconnects, disconnects, frames, bytes, events, controls,
+      decode_errors, gaps, subscription_replies, pings_sent, pongs, pong_timeouts, error_messages, conn_limit,
+      slow_client, alarms, alerts, bugs, upgrade_refused, rate_limited, tls_failures, frames_recorded;
+  std::atomic<int> last_error_code{0};
+  std::atomic<int64_t> last_backoff_ms{0};
+
+  [[nodiscard]] bool current(uint64_t g) const noexcept { return g == gen; }
+  [[nodiscard]] bool finished() const noexcept {
+    const auto s = st.load(std::memory_order_relaxed);
+    return s == md_client_state::failed || s == md_client_state::stopped;
+  }
+  void set_state(md_client_state s) noexcept { st.store(s, std::memory_order_relaxed); }
+
+  // --- lifecycle -----------------------------------------------------------------------------
+  void dial();
+  void release_slot() noexcept {
+    lease.reset();
+    reg.reset();
+    if (recording) rec.flush();
+  }
+  void teardown_connection(bool graceful) {
+    ++gen;  // every callback of the old connection is now stale
+    if (conn) {
+      if (graceful)
+        conn->close_gracefully();
+      else
+        conn->abort();
+      conn.reset();
+    }
+    ping_timer.cancel();
+    pong_timer.cancel();
+    awaiting_pong = false;
+  }
+  void fail(std::string reason) {
+    if (finished()) return;
+    spdlog::error("[{}] market-data client stopped for good: {}", cfg.name, reason);
+    {
+      const std::lock_guard lock(mu);
+      failure_text = std::move(reason);
+    }
+    set_state(md_client_state::failed);
+    teardown_connection(true);
+    reconnect_timer.cancel();
+    release_slot();
+  }
+  void stop_now() {
+    if (finished()) return;
+    set_state(md_client_state::stopped);
+    teardown_connection(true);
+    reconnect_timer.cancel();
+    release_slot();
+    if (recording) rec.close();
+  }
+  void schedule_reconnect(md_action a) {
+    if (finished()) return;
+    const auto delay = bo.next(a);
+    last_backoff_ms.store(delay.count(), std::memory_order_relaxed);
+    set_state(md_client_state::backing_off);
+    spdlog::info("[{}] reconnecting to {} in {} ms ({})", cfg.name, slot.text(), delay.count(), to_string(a));
+    reconnect_timer.expires_after(delay);
+    reconnect_timer.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (ec || self->st.load(std::memory_order_relaxed) != md_client_state::backing_off) return;
+      self->dial();
+    });
+  }
+
+  // --- connection callbacks ------------------------------------------------------------------
+  void on_open(uint64_t g) {
+    if (!current(g)) return;
+    upgrades.inc();
+    conn_authenticated = false;
+    outstanding_subs = 0;
+    pending_reconnect.reset();
+    set_state(md_client_state::authenticating);
+    arm_ping(g);
+  }
+
+  void on_connect_failed(uint64_t g, fail_stage stage, const error_code& ec, int http_status,
+                         std::string_view detail) {
+    if (!current(g)) return;
+    conn.reset();
+    disconnects.inc();
+    note_gap_start();
+    if (stage == fail_stage::upgrade && http_status != 0) {
+      upgrade_refused.inc();
+      const auto d = decide_on_upgrade_status(http_status);
+      if (d.action == md_action::reconnect_rate_limited) rate_limited.inc();
+      if (d.action == md_action::stop) {
+        fail(std::string(d.reason) + " (HTTP " + std::to_string(http_status) + " from " + url.host_header() +
+             url.path + ")");
+        return;
+      }
+      spdlog::warn("[{}] upgrade refused with HTTP {}: {}", cfg.name, http_status, d.reason);
+      schedule_reconnect(d.action);
+      return;
+    }
+    if (stage == fail_stage::tls && !detail.empty()) {
+      tls_failures.inc();
+      fail("TLS: " + std::string(detail));
+      return;
+    }
+    if (stage == fail_stage::tls) tls_failures.inc();
+    static constexpr std::array<const char*, 4> stage_names = {"resolve", "connect", "TLS handshake", "upgrade"};
+    spdlog::warn("[{}] {} to {} failed: {}", cfg.name, stage_names[static_cast<size_t>(stage)], url.host_header(),
+                 ec.message());
+    schedule_reconnect(md_action::reconnect);
+  }
+
+  void note_gap_start() {
+    if (!ever_authenticated || gap_pending) return;
+    gap_pending = true;
+    gap_start = last_frame.ns != 0 ? last_frame : clk->now();
+  }
+
+  void on_closed(uint64_t g, const error_code& ec, std::string_view reason) {
+    if (!current(g)) return;
+    conn.reset();
+    ping_timer.cancel();
+    pong_timer.cancel();
+    awaiting_pong = false;
+    disconnects.inc();
+    note_gap_start();
+    conn_authenticated = false;
+    if (finished()) return;
+    const md_action a = pending_reconnect.value_or(md_action::reconnect);
+    pending_reconnect.reset();
+    spdlog::warn("[{}] connection to {} ended: {}{}{}", cfg.name, slot.text(), ec.message(),
+                 reason.empty() ? "" : " / ", reason);
+    schedule_reconnect(a);
+  }
+
+  void on_pong(uint64_t g) {
+    if (!current(g)) return;
+    pongs.inc();
+    awaiting_pong = false;
+    pong_timer.cancel();
+  }
+
+  void arm_ping(uint64_t g) {
+    ping_timer.expires_after(cfg.ping_interval);
+    ping_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
+      if (ec || !self->current(g) || !self->conn) return;
+      self->conn->ping();
+      self->pings_sent.inc();
+      if (!self->awaiting_pong) {
+        self->awaiting_pong = true;
+        self->pong_timer.expires_after(self->cfg.pong_timeout);
+        self->pong_timer.async_wait([self, g](const error_code& ec2) {
+          if (ec2 || !self->current(g) || !self->awaiting_pong || !self->conn) return;
+          self->pong_timeouts.inc();
+          spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", self->cfg.name,
+                       self->slot.text(), self->cfg.pong_timeout.count());
+          self->conn->abort();  // the read fails next; on_closed reconnects
+        });
+      }
+      self->arm_ping(g);
+    });
+  }
+
+  void send_auth() {
+    encode_auth(cfg.format, cfg.key_id, cfg.secret, out_buf);
+    if (conn) conn->send(out_buf);
+  }
+  void send_subscribe(bool sub, const channel_lists& ch) {
+    encode_subscribe(cfg.format, sub, ch, out_buf);
+    if (conn) conn->send(out_buf);
+    ++outstanding_subs;  // subscribe and unsubscribe are both answered with the whole state
+  }
+
+  void emit_gap(timestamp now) {
+    market_event e{};
+    e.kind = market_event_kind::gap;
+    e.event_time = now;
+    e.recv_time = now;
+    e.u.gap.length = now - gap_start;
+    gap_pending = false;
+    gaps.inc();
+    spdlog::info("[{}] feed gap of {} ms on {}", cfg.name, e.u.gap.length.ns / 1'000'000, slot.text());
+    sink.on_market_event(e);
+  }
+
+  void on_frame(uint64_t g, std::string_view frame) {
+    if (!current(g)) return;
+    const timestamp now = clk->now();
+    frames.inc();
+    bytes.add(frame.size());
+    last_frame = now;
+    if (recording && rec.write(now, frame)) frames_recorded.inc();
+    auto on_event = [this, now](const market_event& e) noexcept {
+      if (lag_applies(e.kind)) lag.record(now.ns - e.event_time.ns);
+      events.inc();
+      sink.on_market_event(e);
+    };
+    auto on_ctl = [this, g](const control_message& m) noexcept {
+      if (!current(g)) return;
+      controls.inc();
+      try {
+        on_control(m);
+      } catch (const std::exception& ex) {
+        spdlog::error("[{}] handling a control message failed: {}", cfg.name, ex.what());
+      }
+    };
+    const decode_result r = cfg.format == wire_format::json ? json->decode(frame, now, on_event, on_ctl)
+                                                            : mp->decode(frame, now, on_event, on_ctl);
+    if (r.skipped != 0 || r.frame_error != decode_error::none) decode_errors.add(r.skipped + (r.frame_error != decode_error::none ? 1u : 0u));
+  }
+
+  void on_control(const control_message& m) {
+    switch (m.type) {
+      case control_type::success:
+        if (m.msg == "connected") {
+          if (cfg.auth == md_auth_mode::message) send_auth();
+        } else if (m.msg == "authenticated") {
+          on_authenticated();
+        }
+        return;
+      case control_type::subscription: {
+        subscription_replies.inc();
+        channel_lists reply;
+        channels_from_control(m, reply);
+        {
+          const std::lock_guard lock(mu);
+          confirmed = reply;
+        }
+        if (outstanding_subs > 0) --outstanding_subs;
+        if (outstanding_subs == 0) {
+          desired = request_channels(reply);
+          if (conn_authenticated) go_live();
+        }
+        return;
+      }
+      case control_type::error: on_error(m.code, m.msg); return;
+    }
+  }
+
+  void on_authenticated() {
+    if (conn_authenticated) return;
+    conn_authenticated = true;
+    ever_authenticated = true;
+    authenticated.inc();
+    bo.reset();
+    conn_limit_logged = false;
+    spdlog::info("[{}] authenticated on {}", cfg.name, slot.text());
+    const channel_lists req = request_channels(desired);
+    if (!req.empty()) {
+      set_state(md_client_state::subscribing);
+      send_subscribe(true, req);
+    } else {
+      go_live();
+    }
+  }
+
+  void go_live() {
+    set_state(md_client_state::live);
+    if (gap_pending) emit_gap(clk->now());
+  }
+
+  void on_error(int code, std::string_view msg) {
+    error_messages.inc();
+    last_error_code.store(code, std::memory_order_relaxed);
+    const md_decision d = decide_on_error(code);
+    const std::string what = "code " + std::to_string(code) + " '" + std::string(msg) + "'";
+    switch (d.action) {
+      case md_action::ignore: spdlog::debug("[{}] ignoring {}", cfg.name, what); return;
+      case md_action::log_bug:
+        bugs.inc();
+        spdlog::error("[{}] BUG: the server answered {}: {}", cfg.name, what, d.reason);
+        return;
+      case md_action::alert:
+        alerts.inc();
+        spdlog::error("[{}] ALERT: {}: {}", cfg.name, what, d.reason);
+        if (outstanding_subs > 0) --outstanding_subs;
+        if (outstanding_subs == 0) {
+          {
+            const std::lock_guard lock(mu);
+            desired = request_channels(confirmed);
+          }
+          if (conn_authenticated) go_live();
+        }
+        return;
+      case md_action::stop: fail(std::string(d.reason) + " (" + what + " from " + slot.text() + ")"); return;
+      case md_action::reconnect:
+      case md_action::reconnect_rate_limited:
+      case md_action::reconnect_conn_limit:
+        if (code == 406) {
+          conn_limit.inc();
+          if (!conn_limit_logged) {
+            conn_limit_logged = true;
+            spdlog::error("[{}] {}: {} (first retry in at least {} ms; logged once until authenticated)",
+                          cfg.name, what, d.reason, bo.conn_limit_floor(bo.conn_limit_attempt()).count());
+          }
+        } else if (code == 407) {
+          slow_client.inc();
+        }
+        if (d.alarm) {
+          alarms.inc();
+          spdlog::error("[{}] ALARM: {}: {}", cfg.name, what, d.reason);
+        } else if (code != 406) {
+          spdlog::warn("[{}] {}: {}", cfg.name, what, d.reason);
+        }
+        pending_reconnect = d.action;
+        if (conn) conn->abort();  // on_closed reconnects with pending_reconnect's backoff
+        return;
+    }
+  }
+};
+
+namespace {
+
+template <bool Tls>
+class connection final : public conn_base, public std::enable_shared_from_this<connection<Tls>> {
+ public:
+  using ws_t = std::conditional_t<Tls, websocket::stream<beast::ssl_stream<beast::tcp_stream>>,
+                                  websocket::stream<beast::tcp_stream>>;
+
+  connection(std::shared_ptr<md_client::impl> owner, uint64_t gen)
+      : owner_(std::move(owner)), gen_(gen), resolver_(owner_->io), ws_(make_ws()) {}
+
+  void run() override {
+    auto self = this->shared_from_this();
+    resolver_.async_resolve(owner_->url.host, owner_->url.port,
+                            [self](const error_code& ec, const tcp::resolver::results_type& results) {
+                              self->on_resolve(ec, results);
+                            });
+  }
+
+  void send(std::string msg) override {
+    outq_.push_back(std::move(msg));
+    if (!writing_ && upgraded_) write_next();
+  }
+
+  void ping() override {
+    if (!upgraded_ || closed_ || pinging_) return;
+    pinging_ = true;
+    auto self = this->shared_from_this();
+    ws_.async_ping({}, [self](const error_code&) { self->pinging_ = false; });
+  }
+
+  void abort() override {
+    if (closed_) return;
+    closed_ = true;
+    resolver_.cancel();
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  void close_gracefully() override {
+    if (closed_) return;
+    if (!upgraded_) {
+      abort();
+      return;
+    }
+    closed_ = true;
+    auto self = this->shared_from_this();
+    ws_.async_close(websocket::close_code::normal, [self](const error_code&) {
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+  }
+
+ private:
+  ws_t make_ws() {
+    if constexpr (Tls)
+      return ws_t(owner_->io, *owner_->ssl_ctx);
+    else
+      return ws_t(owner_->io);
+  }
+
+  void failed(fail_stage stage, const error_code& ec, int http_status = 0, std::string detail = {}) {
+    if (reported_) return;
+    reported_ = true;
+    closed_ = true;
+    owner_->on_connect_failed(gen_, stage, ec, http_status, detail);
+  }
+
+  void on_resolve(const error_code& ec, const tcp::resolver::results_type& results) {
+    if (closed_) return;
+    if (ec) return failed(fail_stage::resolve, ec);
+    beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
+    auto self = this->shared_from_this();
+    beast::get_lowest_layer(ws_).async_connect(
+        results, [self](const error_code& e, const tcp::endpoint&) { self->on_connect(e); });
+  }
+
+  void on_connect(const error_code& ec) {
+    if (closed_) return;
+    if (ec) return failed(fail_stage::connect, ec);
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+    if constexpr (Tls) {
+      auto& tls = ws_.next_layer();
+      const std::string& host = owner_->url.host;
+      if (!is_ip_literal(host)) {
+        // SNI (SSL_set_tlsext_host_name is a macro over SSL_ctrl with an old-style cast).
+        (void)SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                       const_cast<char*>(host.c_str()));
+      }
+      if (owner_->cfg.verify_peer) tls.set_verify_callback(ssl::host_name_verification(host));
+      beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
+      auto self = this->shared_from_this();
+      tls.async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_tls(e); });
+    } else {
+      upgrade();
+    }
+  }
+
+  void on_tls(const error_code& ec) {
+    if (closed_) return;
+    if (ec) {
+      std::string detail;
+      if constexpr (Tls) {
+        const long vr = SSL_get_verify_result(ws_.next_layer().native_handle());
+        const bool verify_failed =
+            vr != X509_V_OK || (ec.category() == net::error::get_ssl_category() &&
+                                ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED);
+        if (verify_failed && owner_->cfg.verify_peer) {
+          detail = std::string("the certificate of ") + owner_->url.host + " failed verification (" +
+                   (vr == X509_V_OK ? "host name mismatch"
+                    : vr == X509_V_ERR_UNSPECIFIED ? "not issued for this host name, or otherwise unacceptable"
+                                                   : X509_verify_cert_error_string(vr)) +
+                   "); give its CA with ca_file, or check the URL";
+        }
+      }
+      return failed(fail_stage::tls, ec, 0, std::move(detail));
+    }
+    upgrade();
+  }
+
+  void upgrade() {
+    beast::get_lowest_layer(ws_).expires_never();
+    const auto& cfg = owner_->cfg;
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = cfg.connect_timeout;
+    t.idle_timeout = websocket::stream_base::none();
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    const bool headers = cfg.auth == md_auth_mode::headers;
+    const bool msgpack = cfg.format == wire_format::msgpack;
+    std::string key = headers ? cfg.key_id : std::string();
+    std::string secret = headers ? cfg.secret : std::string();
+    ws_.set_option(websocket::stream_base::decorator(
+        [headers, msgpack, key = std::move(key), secret = std::move(secret)](websocket::request_type& req) {
+          req.set(beast::http::field::user_agent, "torghut-md-client");
+          if (msgpack) req.set(beast::http::field::content_type, "application/msgpack");
+          if (headers) {
+            req.set("APCA-API-KEY-ID", key);
+            req.set("APCA-API-SECRET-KEY", secret);
+          }
+        }));
+    ws_.read_message_max(cfg.max_frame_bytes);
+    ws_.binary(msgpack);
+    auto weak_owner = std::weak_ptr<md_client::impl>(owner_);
+    const uint64_t g = gen_;
+    ws_.control_callback([weak_owner, g](websocket::frame_type kind, beast::string_view) {
+      if (kind != websocket::frame_type::pong) return;
+      if (auto o = weak_owner.lock()) o->on_pong(g);
+    });
+    auto self = this->shared_from_this();
+    ws_.async_handshake(res_, owner_->url.host_header(), owner_->url.path,
+                        [self](const error_code& ec) { self->on_upgrade(ec); });
+  }
+
+  void on_upgrade(const error_code& ec) {
+    if (closed_) return;
+    if (ec) {
+      const int status = ec == websocket::error::upgrade_declined ? static_cast<int>(res_.result_int()) : 0;
+      return failed(fail_stage::upgrade, ec, status);
+    }
+    upgraded_ = true;
+    owner_->on_open(gen_);
+    if (!outq_.empty() && !writing_) write_next();
+    read();
+  }
+
+  void write_next() {
+    writing_ = true;
+    auto self = this->shared_from_this();
+    ws_.async_write(net::buffer(outq_.front()), [self](const error_code& ec, size_t) {
+      self->writing_ = false;
+      self->outq_.pop_front();
+      if (ec) {
+        self->abort();
+        return;
+      }
+      if (!self->outq_.empty() && !self->closed_) self->write_next();
+    });
+  }
+
+  void read() {
+    auto self = this->shared_from_this();
+    ws_.async_read(buf_, [self](const error_code& ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(const error_code& ec) {
+    if (ec) {
+      if (!reported_) {
+        reported_ = true;
+        closed_ = true;
+        const std::string reason = ec == websocket::error::closed ? std::string(ws_.reason().reason.c_str()) : "";
+        owner_->on_closed(gen_, ec, reason);
+      }
+      return;
+    }
+    const auto data = buf_.cdata();
+    owner_->on_frame(gen_, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buf_.consume(buf_.size());
+    read();  // after abort() the read fails at once and reports
+  }
+
+  std::shared_ptr<md_client::impl> owner_;
+  uint64_t gen_;
+  tcp::resolver resolver_;
+  ws_t ws_;
+  beast::flat_buffer buf_;
+  websocket::response_type res_;
+  std::deque<std::string> outq_;
+  bool writing_ = false;
+  bool pinging_ = false;
+  bool upgraded_ = false;
+  bool closed_ = false;
+  bool reported_ = false;
+};
+
+}  // namespace
+
+void md_client::impl::dial() {
+  if (finished()) return;
+  std::string err;
+  if (lease && !lease->still_held(err)) {
+    fail("lost the market-data lease before dialing: " + err);
+    return;
+  }
+  ++gen;
+  dials.inc();
+  if (dials.get() > 1) reconnects.inc();
+  set_state(md_client_state::connecting);
+  if (url.tls)
+    conn = std::make_shared<connection<true>>(shared_from_this(), gen);
+  else
+    conn = std::make_shared<connection<false>>(shared_from_this(), gen);
+  conn->run();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+md_client::md_client(net::io_context& io, md_client_config cfg, symbol_table& symbols, md_event_sink& sink)
+    : impl_(std::make_shared<impl>(io, std::move(cfg), symbols, sink)) {
+  std::string err;
+  if (auto u = parse_ws_url(effective_url(impl_->cfg), err)) impl_->url = std::move(*u);
+  impl_->slot = stream_slot{impl_->url.host, impl_->url.path, impl_->cfg.key_id};
+}
+
+md_client::~md_client() {
+  // The io_context is not running (contract): stale handlers it still holds keep impl alive and
+  // see a finished state if they ever run.
+  auto& im = *impl_;
+  if (!im.finished()) {
+    im.set_state(md_client_state::stopped);
+    im.teardown_connection(false);
+    im.reconnect_timer.cancel();
+    im.release_slot();
+    if (im.recording) im.rec.close();
+  }
+}
+
+bool md_client::start(std::string& error) {
+  auto& im = *impl_;
+  auto refuse = [&](std::string e) {
+    error = std::move(e);
+    {
+      const std::lock_guard lock(im.mu);
+      im.failure_text = error;
+    }
+    im.set_state(md_client_state::failed);
+    return false;
+  };
+  if (im.st.load() != md_client_state::idle) return refuse("start() called twice");
+  std::string url_err;
+  if (!parse_ws_url(effective_url(im.cfg), url_err)) return refuse("bad market-data URL: " + url_err);
+  if (im.cfg.key_id.empty() || im.cfg.secret.empty())
+    return refuse("no Alpaca credentials: set APCA_API_KEY_ID and APCA_API_SECRET_KEY");
+  if (im.cfg.ping_interval.count() <= 0 || im.cfg.pong_timeout.count() <= 0)
+    return refuse("ping_interval and pong_timeout must be positive");
+
+  if (im.cfg.use_registry) {
+    auto r = connection_registry::global().try_register(im.slot, error);
+    if (!r) return refuse(error);
+    im.reg = std::move(r);
+  }
+  {
+    auto l = stream_lease::acquire(im.cfg.lease, im.slot, error);
+    if (!l) {
+      im.reg.reset();
+      return refuse(error);
+    }
+    im.lease = std::move(l);
+  }
+  try {
+    if (im.url.tls) {
+      im.ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+      im.ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      if (im.cfg.verify_peer) {
+        im.ssl_ctx->set_verify_mode(ssl::verify_peer);
+        im.ssl_ctx->set_default_verify_paths();
+        if (!im.cfg.ca_file.empty()) im.ssl_ctx->load_verify_file(im.cfg.ca_file);
+      } else {
+        im.ssl_ctx->set_verify_mode(ssl::verify_none);
+        spdlog::warn("[{}] TLS peer verification is OFF for {}", im.cfg.name, im.slot.text());
+      }
+    }
+    if (im.cfg.format == wire_format::json)
+      im.json = std::make_unique<json_decoder>(im.symbols, im.cfg.max_frame_bytes);
+    else
+      im.mp = std::make_unique<msgpack_decoder>(im.symbols, im.cfg.max_frame_bytes);
+  } catch (const std::exception& e) {
+    im.lease.reset();
+    im.reg.reset();
+    return refuse(std::string("cannot set up the market-data client: ") + e.what());
+  }
+  if (!im.cfg.record_path.empty()) {
+    if (im.cfg.format != wire_format::json) {
+      spdlog::warn("[{}] recording is JSON only: frames of the msgpack connection are not recorded", im.cfg.name);
+    } else if (!im.rec.open(im.cfg.record_path, true)) {
+      im.lease.reset();
+      im.reg.reset();
+      return refuse("cannot open the recording " + im.cfg.record_path + ": " + im.rec.error());
+    } else {
+      im.recording = true;
+    }
+  }
+  im.desired = request_channels(im.cfg.subscriptions);
+  im.set_state(md_client_state::connecting);
+  spdlog::info("[{}] market-data client for {} ({}, {} auth, lease: {})", im.cfg.name, im.slot.text(),
+               to_string(im.cfg.format), im.cfg.auth == md_auth_mode::message ? "message" : "header",
+               im.lease->description());
+  net::post(im.io, [self = impl_] { self->dial(); });
+  return true;
+}
+
+void md_client::subscribe(const channel_lists& add) {
+  net::post(impl_->io, [self = impl_, add] {
+    if (self->finished()) return;
+    merge_channels(self->desired, request_channels(add));
+    if (self->conn_authenticated && self->conn) {
+      self->set_state(md_client_state::subscribing);
+      self->send_subscribe(true, request_channels(add));
+    }
+  });
+}
+
+void md_client::unsubscribe(const channel_lists& remove) {
+  net::post(impl_->io, [self = impl_, remove] {
+    if (self->finished()) return;
+    remove_channels(self->desired, request_channels(remove));
+    if (self->conn_authenticated && self->conn) {
+      self->set_state(md_client_state::subscribing);
+      self->send_subscribe(false, request_channels(remove));
+    }
+  });
+}
+
+void md_client::stop() {
+  net::post(impl_->io, [self = impl_] { self->stop_now(); });
+}
+
+md_client_state md_client::state() const noexcept { return impl_->st.load(std::memory_order_relaxed); }
+
+std::string md_client::failure() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->failure_text;
+}
+
+channel_lists md_client::subscriptions() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->confirmed;
+}
+
+const stream_slot& md_client::slot() const noexcept { return impl_->slot; }
+
+md_client_stats md_client::stats() const {
+  const auto& im = *impl_;
+  md_client_stats s;
+  s.state = im.st.load(std::memory_order_relaxed);
+  s.dials = im.dials.get();
+  s.upgrades = im.upgrades.get();
+  s.authenticated = im.authenticated.get();
+  s.reconnects = im.reconnects.get();
+  s.disconnects = im.disconnects.get();
+  s.frames = im.frames.get();
+  s.bytes = im.bytes.get();
+  s.events = im.events.get();
+  s.controls = im.controls.get();
+  s.decode_errors = im.decode_errors.get();
+  s.gaps = im.gaps.get();
+  s.subscription_replies = im.subscription_replies.get();
+  s.pings_sent = im.pings_sent.get();
+  s.pongs = im.pongs.get();
+  s.pong_timeouts = im.pong_timeouts.get();
+  s.error_messages = im.error_messages.get();
+  s.conn_limit = im.conn_limit.get();
+  s.slow_client = im.slow_client.get();
+  s.alarms = im.alarms.get();
+  s.alerts = im.alerts.get();
+  s.bugs = im.bugs.get();
+  s.upgrade_refused = im.upgrade_refused.get();
+  s.rate_limited = im.rate_limited.get();
+  s.tls_failures = im.tls_failures.get();
+  s.frames_recorded = im.frames_recorded.get();
+  s.last_error_code = im.last_error_code.load(std::memory_order_relaxed);
+  s.last_backoff_ms = im.last_backoff_ms.load(std::memory_order_relaxed);
+  s.lag = im.lag.read();
+  return s;
+}
+
+}  // namespace torghut::adapters

@@ -1,0 +1,301 @@
+// The market-data client's pure decisions. See md_policy.hpp.
+
+#include "torghut/adapters/md_policy.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace torghut::adapters {
+
+std::string_view to_string(md_action a) noexcept {
+  switch (a) {
+    case md_action::ignore: return "ignore";
+    case md_action::log_bug: return "log_bug";
+    case md_action::alert: return "alert";
+    case md_action::stop: return "stop";
+    case md_action::reconnect: return "reconnect";
+    case md_action::reconnect_conn_limit: return "reconnect_conn_limit";
+    case md_action::reconnect_rate_limited: return "reconnect_rate_limited";
+  }
+  return "unknown";
+}
+
+md_decision decide_on_error(int code) noexcept {
+  switch (code) {
+    case 400: return {md_action::log_bug, false, "invalid syntax: the client sent a malformed request (bug)"};
+    case 401: return {md_action::log_bug, false, "not authenticated: the client acted before authenticating (bug)"};
+    case 402: return {md_action::stop, false, "auth failed: the API key id or secret is wrong; not retrying"};
+    case 403: return {md_action::ignore, false, "already authenticated"};
+    case 404: return {md_action::reconnect, false, "auth timeout: reconnecting"};
+    case 405: return {md_action::alert, false, "symbol limit exceeded: subscriptions unchanged"};
+    case 406:
+      return {md_action::reconnect_conn_limit, false,
+              "connection limit exceeded: another connection holds this key's slot; backing off"};
+    case 407: return {md_action::reconnect, true, "slow client: the server is dropping us; reconnecting"};
+    case 409: return {md_action::stop, false, "insufficient subscription: this feed is not in the plan; not retrying"};
+    case 410: return {md_action::log_bug, false, "invalid subscribe action for this feed (bug)"};
+    case 500: return {md_action::reconnect, false, "internal server error: reconnecting with backoff"};
+    default: return {md_action::log_bug, false, "unknown error code"};
+  }
+}
+
+md_decision decide_on_upgrade_status(int http_status) noexcept {
+  if (http_status == 429)
+    return {md_action::reconnect_rate_limited, false, "HTTP 429 on the upgrade: too many connections; backing off"};
+  if (http_status == 401 || http_status == 403)
+    return {md_action::stop, false, "the upgrade was refused for the credentials (HTTP 401/403); not retrying"};
+  if (http_status >= 400 && http_status < 500)
+    return {md_action::stop, false, "the upgrade was refused (HTTP 4xx): wrong URL or request; not retrying"};
+  return {md_action::reconnect, false, "the upgrade failed; reconnecting with backoff"};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+int64_t shifted(int64_t base, uint32_t n, int64_t cap) noexcept {
+  if (base <= 0) return 0;
+  if (n >= 62) return cap;
+  const int64_t limit = cap >> n;  // base * 2^n > cap  <=>  base > cap / 2^n
+  if (base > limit) return cap;
+  return std::min(cap, base << n);
+}
+}  // namespace
+
+std::chrono::milliseconds backoff::ceiling(uint32_t n) const noexcept {
+  return std::chrono::milliseconds{shifted(cfg_.base.count(), n, cfg_.cap.count())};
+}
+
+std::chrono::milliseconds backoff::conn_limit_floor(uint32_t n) const noexcept {
+  const int64_t cap = std::max(cfg_.conn_limit_cap.count(), cfg_.conn_limit_min.count());
+  return std::chrono::milliseconds{shifted(cfg_.conn_limit_min.count(), n, cap)};
+}
+
+int64_t backoff::uniform(int64_t lo, int64_t hi) noexcept {
+  if (hi <= lo) return lo;
+  std::uniform_int_distribution<int64_t> d(lo, hi);
+  return d(rng_);
+}
+
+std::chrono::milliseconds backoff::next(md_action a) noexcept {
+  using std::chrono::milliseconds;
+  if (a == md_action::reconnect_conn_limit) {
+    const int64_t d = conn_limit_floor(conn_limit_attempt_).count();
+    if (conn_limit_attempt_ < 62) ++conn_limit_attempt_;
+    return milliseconds{d + uniform(0, d / 4)};
+  }
+  const int64_t full = uniform(0, ceiling(attempt_).count());
+  if (attempt_ < 62) ++attempt_;
+  if (a == md_action::reconnect_rate_limited)
+    return milliseconds{std::max(full, cfg_.rate_limited_min.count())};
+  return milliseconds{full};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void merge_channels(channel_lists& state, const channel_lists& add) {
+  for (size_t c = 0; c < subscription_channel_count; ++c) {
+    auto& dst = state.symbols[c];
+    for (const auto& s : add.symbols[c])
+      if (std::find(dst.begin(), dst.end(), s) == dst.end()) dst.push_back(s);
+  }
+}
+
+void remove_channels(channel_lists& state, const channel_lists& remove) {
+  for (size_t c = 0; c < subscription_channel_count; ++c) {
+    auto& dst = state.symbols[c];
+    for (const auto& s : remove.symbols[c]) std::erase(dst, s);
+  }
+}
+
+void channels_from_control(const control_message& m, channel_lists& out) {
+  for (size_t c = 0; c < subscription_channel_count; ++c) {
+    auto& dst = out.symbols[c];
+    dst.clear();
+    for (const auto sv : m.channels[c]) dst.emplace_back(sv);
+  }
+}
+
+channel_lists request_channels(const channel_lists& state) {
+  channel_lists r;
+  for (size_t c = 0; c < request_channel_count; ++c) r.symbols[c] = state.symbols[c];
+  return r;
+}
+
+bool same_channels(const channel_lists& a, const channel_lists& b) {
+  for (size_t c = 0; c < subscription_channel_count; ++c) {
+    auto x = a.symbols[c];
+    auto y = b.symbols[c];
+    std::sort(x.begin(), x.end());
+    std::sort(y.begin(), y.end());
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+size_t lag_gauge::bucket_of(int64_t lag_ns) noexcept {
+  if (lag_ns < 1000) return 0;
+  const auto us = static_cast<uint64_t>(lag_ns / 1000);  // >= 1
+  const auto width = static_cast<size_t>(std::bit_width(us));  // us in [2^(w-1), 2^w)
+  return std::min(width, bucket_count - 1);
+}
+
+int64_t lag_gauge::bucket_upper_ns(size_t i) noexcept {
+  if (i >= bucket_count - 1) return INT64_MAX;
+  return (int64_t{1} << i) * 1000;
+}
+
+void lag_gauge::record(int64_t lag_ns) noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  samples_.store(samples_.load(r) + 1, r);
+  if (lag_ns < 0) negative_.store(negative_.load(r) + 1, r);
+  last_.store(lag_ns, r);
+  if (lag_ns > max_.load(r)) max_.store(lag_ns, r);
+  auto& b = buckets_[bucket_of(lag_ns)];
+  b.store(b.load(r) + 1, r);
+}
+
+lag_gauge::snapshot lag_gauge::read() const noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  snapshot s;
+  s.samples = samples_.load(r);
+  s.negative = negative_.load(r);
+  s.last_ns = last_.load(r);
+  s.max_ns = max_.load(r);
+  for (size_t i = 0; i < bucket_count; ++i) s.buckets[i] = buckets_[i].load(r);
+  return s;
+}
+
+void lag_gauge::reset() noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  samples_.store(0, r);
+  negative_.store(0, r);
+  last_.store(0, r);
+  max_.store(0, r);
+  for (auto& b : buckets_) b.store(0, r);
+}
+
+int64_t lag_gauge::snapshot::quantile_upper_ns(double q) const noexcept {
+  uint64_t total = 0;
+  for (const auto b : buckets) total += b;
+  if (total == 0) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  auto rank = static_cast<uint64_t>(q * static_cast<double>(total));
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (size_t i = 0; i < bucket_count; ++i) {
+    seen += buckets[i];
+    if (seen >= rank) return bucket_upper_ns(i);
+  }
+  return bucket_upper_ns(bucket_count - 1);
+}
+
+bool lag_applies(market_event_kind k) noexcept {
+  switch (k) {
+    case market_event_kind::trade:
+    case market_event_kind::quote:
+    case market_event_kind::status:
+    case market_event_kind::correction:
+    case market_event_kind::cancel_error:
+    case market_event_kind::luld:
+    case market_event_kind::imbalance: return true;
+    default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string ws_url::host_header() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  std::string h = v6 ? "[" + host + "]" : host;
+  if (port != (tls ? "443" : "80")) h += ":" + port;
+  return h;
+}
+
+std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error) {
+  ws_url u;
+  if (url.starts_with("wss://")) {
+    u.tls = true;
+    url.remove_prefix(6);
+  } else if (url.starts_with("ws://")) {
+    url.remove_prefix(5);
+  } else {
+    error = "the URL must start with ws:// or wss://";
+    return std::nullopt;
+  }
+  const size_t slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  u.path = slash == std::string_view::npos ? std::string("/") : std::string(url.substr(slash));
+  if (authority.empty()) {
+    error = "the URL has no host";
+    return std::nullopt;
+  }
+  std::string_view port;
+  if (authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "unterminated IPv6 literal in the URL";
+      return std::nullopt;
+    }
+    u.host = std::string(authority.substr(1, close - 1));
+    const auto rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') {
+        error = "junk after the IPv6 literal in the URL";
+        return std::nullopt;
+      }
+      port = rest.substr(1);
+    }
+  } else {
+    const size_t colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      u.host = std::string(authority.substr(0, colon));
+      port = authority.substr(colon + 1);
+    } else {
+      u.host = std::string(authority);
+    }
+  }
+  if (u.host.empty()) {
+    error = "the URL has no host";
+    return std::nullopt;
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      error = "the URL's port is not a number";
+      return std::nullopt;
+    }
+    u.port = std::string(port);
+  } else {
+    u.port = u.tls ? "443" : "80";
+  }
+  return u;
+}
+
+std::string_view to_string(md_feed f) noexcept {
+  switch (f) {
+    case md_feed::iex: return "iex";
+    case md_feed::sip: return "sip";
+    case md_feed::delayed_sip: return "delayed_sip";
+    case md_feed::test: return "test";
+  }
+  return "iex";
+}
+
+std::optional<md_feed> parse_feed(std::string_view s) noexcept {
+  if (s == "iex") return md_feed::iex;
+  if (s == "sip") return md_feed::sip;
+  if (s == "delayed_sip") return md_feed::delayed_sip;
+  if (s == "test") return md_feed::test;
+  return std::nullopt;
+}
+
+std::string make_stream_url(std::string_view base, md_feed feed) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string u(base);
+  u += "/v2/";
+  u += to_string(feed);
+  return u;
+}
+
+}  // namespace torghut::adapters

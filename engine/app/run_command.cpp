@@ -18,7 +18,7 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
 
 struct run_args {
-  std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "thread";
+  std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "hot";
   std::string relay_listen, relay_url, record, lease_dir, idle;
   std::vector<std::string> symbols;
   double duration = 0;

@@ -267,7 +267,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
 
   std::thread hot([&] {
     if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
-    if (cfg.idle == idle_kind::busy_spin || opts.io == io_mode::hot_thread) {
+    if (cfg.idle == idle_kind::busy_spin) {
       run_loop<agent, busy_spin_idle> loop(ag, busy_spin_idle{});
       loop.run(hot_stop);
     } else {
@@ -327,8 +327,19 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   }
 
   // ---- orderly stop: adapter, I/O, hot loop, audit drain ----
+  // md_client::stop() is asynchronous: the io_context keeps running until the client says stopped.
+  auto wait_stopped = [&](bool poll_here) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (client->state() != adapters::md_client_state::stopped &&
+           client->state() != adapters::md_client_state::failed &&
+           std::chrono::steady_clock::now() < deadline) {
+      if (poll_here) io.poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
   if (opts.io == io_mode::io_thread) {
     client->stop();
+    wait_stopped(false);
     guard.reset();
     io.stop();
     io_thread.join();
@@ -338,8 +349,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     hot_stop.store(true);
     hot.join();
     client->stop();
+    wait_stopped(true);
     guard.reset();
-    io.poll();
     io.stop();
   }
   fill_status(rep.status);

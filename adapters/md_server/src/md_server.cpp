@@ -1,0 +1,992 @@
+// The Alpaca market-data protocol server (simulator + relay). The one Beast TU of md_server.
+//
+// Structure: an acceptor on the server thread; each TCP connection becomes an http_conn<Stream>
+// (Stream = beast::tcp_stream or beast::ssl_stream<tcp_stream>) that reads HTTP requests; a
+// /v2/<feed> upgrade hands the stream to a ws_session<Stream>. The protocol logic lives in the
+// non-template session_base; the templates only do I/O. Everything runs on the server thread, so
+// nothing below needs a lock except the few things other threads read (stats are atomics, dial
+// history has a mutex).
+#include "torghut/adapters/md_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+
+#include "torghut/adapters/alpaca_wire.hpp"
+#include "torghut/adapters/md_subscriptions.hpp"
+#include "torghut/engine/symbol_table.hpp"
+
+namespace torghut::adapters {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+std::string_view http_request_info::header(std::string_view name) const noexcept {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool eq = true;
+    for (size_t i = 0; i < k.size() && eq; ++i)
+      eq = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+    if (eq) return v;
+  }
+  return {};
+}
+
+namespace {
+
+// Alpaca's texts, in case the codec does not know a code.
+std::string_view error_text(int code) {
+  const std::string_view m = error_message(code);
+  if (!m.empty()) return m;
+  switch (code) {
+    case 400: return "invalid syntax";
+    case 401: return "not authenticated";
+    case 402: return "auth failed";
+    case 403: return "already authenticated";
+    case 404: return "auth timeout";
+    case 405: return "symbol limit exceeded";
+    case 406: return "connection limit exceeded";
+    case 407: return "slow client";
+    case 409: return "insufficient subscription";
+    case 410: return "invalid subscribe action for this feed";
+    default: return "internal error";
+  }
+}
+
+bool known_feed(std::string_view f) {
+  return f == "iex" || f == "sip" || f == "delayed_sip" || f == "test";
+}
+
+/// "/v2/iex?x=y" → "iex"; "" when not a market-data path.
+std::string_view feed_of(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q != std::string_view::npos) target = target.substr(0, q);
+  constexpr std::string_view prefix = "/v2/";
+  if (target.substr(0, prefix.size()) != prefix) return {};
+  std::string_view f = target.substr(prefix.size());
+  return known_feed(f) ? f : std::string_view{};
+}
+
+bool iequals_prefix(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  return true;
+}
+
+// Larger blocks and a larger implicit-producer index than moodycamel's defaults, so try_enqueue
+// (which never allocates) can use the whole preallocated capacity from one producer thread.
+struct publish_queue_traits : moodycamel::ConcurrentQueueDefaultTraits {
+  static const size_t BLOCK_SIZE = 256;
+  static const size_t IMPLICIT_INITIAL_INDEX_SIZE = 2048;  // 2048 * 256 = 524288 events
+};
+constexpr size_t max_publish_capacity = size_t{2048} * 256;
+
+enum ctr : size_t {
+  c_tcp_accepted, c_tls_fail, c_http_requests, c_http_not_found, c_ws_upgrades, c_auth_ok,
+  c_auth_failed, c_auth_timeouts, c_conn_limit, c_slow_drops, c_control_frames, c_data_frames,
+  c_messages, c_bytes, c_published, c_overflows, c_drained, c_pings, c_pongs, c_clean, c_unclean,
+  c_active, c_count
+};
+
+struct routed_event {
+  const market_event* ev;
+  uint32_t sym;
+  subscription_channel channel;
+  std::string_view name;
+  bool fakepaca;
+};
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+class session_base;
+
+struct md_server::impl {
+  explicit impl(md_server_options o)
+      : opt(std::move(o)),
+        queue(std::min(std::max<size_t>(opt.publish_queue_capacity, 1024), max_publish_capacity)),
+        ctok(queue),
+        symbols(1u << 16) {
+    drain_buf.resize(1024);
+    for (auto& c : counters) c.store(0, std::memory_order_relaxed);
+    for (auto& c : error_counters) c.store(0, std::memory_order_relaxed);
+  }
+
+  md_server_options opt;
+  std::optional<ssl::context> tls_ctx;  // outlives every stream
+  std::unique_ptr<net::io_context> ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  std::thread thread;
+  uint16_t bound_port = 0;
+  std::atomic<bool> running{false};  // publishers read it
+
+  // publish path
+  moodycamel::ConcurrentQueue<md_published_event, publish_queue_traits> queue;
+  moodycamel::ConsumerToken ctok;
+  std::atomic<bool> drain_pending{false};
+  std::vector<md_published_event> drain_buf;
+  std::vector<routed_event> routed;
+  symbol_table symbols;
+
+  // server-thread state
+  std::vector<std::shared_ptr<session_base>> sessions;
+  struct slot {
+    session_base* owner = nullptr;
+    steady::time_point held_until{};
+  };
+  std::unordered_map<std::string, slot> slots;
+
+  // read by other threads
+  std::array<std::atomic<uint64_t>, c_count> counters;
+  std::array<std::atomic<uint64_t>, md_error_slots> error_counters;
+  mutable std::mutex dial_mutex;
+  std::unordered_map<std::string, std::vector<int64_t>> dial_history;
+  std::atomic<size_t> authed_total{0};
+
+  void bump(ctr c, uint64_t n = 1) noexcept { counters[c].fetch_add(n, std::memory_order_relaxed); }
+  void drop(ctr c) noexcept { counters[c].fetch_sub(1, std::memory_order_relaxed); }
+
+  static std::string slot_key(std::string_view feed, std::string_view key) {
+    std::string k(feed);
+    k.push_back('\n');
+    k.append(key);
+    return k;
+  }
+  bool acquire_slot(std::string_view feed, std::string_view key, session_base* s) {
+    auto& sl = slots[slot_key(feed, key)];
+    if (sl.owner != nullptr && sl.owner != s) return false;
+    if (sl.owner == nullptr && sl.held_until > steady::now()) return false;
+    sl.owner = s;
+    return true;
+  }
+  void release_slot(std::string_view feed, std::string_view key, session_base* s, bool hold) {
+    auto it = slots.find(slot_key(feed, key));
+    if (it == slots.end() || it->second.owner != s) return;
+    if (hold && opt.slot_hold_after_drop.count() > 0) {
+      it->second.owner = nullptr;
+      it->second.held_until = steady::now() + opt.slot_hold_after_drop;
+    } else {
+      slots.erase(it);
+    }
+  }
+  bool credentials_ok(std::string_view key, std::string_view secret) const {
+    for (const auto& c : opt.credentials)
+      if (c.key == key && c.secret == secret) return true;
+    return false;
+  }
+  void record_dial(std::string_view key) {
+    std::lock_guard<std::mutex> lk(dial_mutex);
+    dial_history[std::string(key)].push_back(steady_ns());
+  }
+
+  void on_accept(tcp::socket s);
+  void accept_next();
+  void schedule_drain() {
+    if (!drain_pending.exchange(true, std::memory_order_acq_rel))
+      net::post(*ioc, [this] { drain(false); });
+  }
+  void drain(bool all);
+  void remove_session(session_base* s);
+  template <class F>
+  void for_key(std::string_view key, F&& f);
+  void close_all();
+};
+
+// ---------------------------------------------------------------------------------------------
+// session_base: the protocol of one market-data connection, independent of the stream type.
+// ---------------------------------------------------------------------------------------------
+class session_base : public std::enable_shared_from_this<session_base> {
+ public:
+  session_base(md_server::impl& srv, std::string feed, wire_format f)
+      : srv_(srv),
+        feed_(std::move(feed)),
+        test_feed_(feed_ == "test"),
+        fmt_(f),
+        enc_(f),
+        auth_timer_(*srv.ioc),
+        grace_timer_(*srv.ioc) {}
+  virtual ~session_base() = default;
+  session_base(const session_base&) = delete;
+  session_base& operator=(const session_base&) = delete;
+
+  [[nodiscard]] const std::string& key() const noexcept { return key_; }
+  [[nodiscard]] bool authed() const noexcept { return authed_; }
+  [[nodiscard]] bool finished() const noexcept { return finished_; }
+
+  /// The upgrade completed: greet, arm the auth timer, authenticate by headers if given.
+  void on_open(bool header_auth, const std::string& hkey, const std::string& hsecret) {
+    srv_.sessions.push_back(shared_from_this());
+    registered_ = true;
+    srv_.bump(c_active);
+    std::string frame;
+    encode_success(fmt_, "connected", frame);
+    enqueue(std::move(frame), false);
+    auth_timer_.expires_after(srv_.opt.auth_timeout);
+    auth_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (ec || self->authed_ || self->closing_ || self->finished_) return;
+      self->srv_.bump(c_auth_timeouts);
+      self->fail(404);
+    });
+    if (header_auth) authenticate(hkey, hsecret);
+  }
+
+  /// One client message.
+  void on_message(std::string_view data) {
+    if (closing_ || silenced_) return;
+    client_action act;
+    std::string err;
+    if (!parse_client_action(fmt_, data, act, err)) {
+      send_error(400);
+      return;
+    }
+    switch (act.type) {
+      case client_action_type::auth:
+        if (authed_) {
+          send_error(403);
+          return;
+        }
+        authenticate(act.key, act.secret);
+        return;
+      case client_action_type::subscribe:
+      case client_action_type::unsubscribe: {
+        if (!authed_) {
+          send_error(401);
+          return;
+        }
+        const bool sub = act.type == client_action_type::subscribe;
+        if (!subs_.apply(sub, act.channels, srv_.opt.max_symbols_per_connection)) {
+          send_error(405);
+          return;
+        }
+        std::string frame;
+        encode_subscription(fmt_, subs_.reply_state(), frame);
+        enqueue(std::move(frame), false);
+        return;
+      }
+      case client_action_type::unknown: send_error(400); return;
+    }
+  }
+
+  /// Encodes the subscribed part of `events` into batched data frames.
+  void deliver(std::span<const routed_event> events) {
+    if (!authed_ || closing_ || silenced_ || finished_ || subs_.empty()) return;
+    for (const routed_event& r : events) {
+      if (r.fakepaca != test_feed_) continue;  // FAKEPACA on /v2/test only, and only it there
+      if (!cache_.matches(subs_, r.channel, r.sym, r.name)) continue;
+      if (batch_count_ == 0) {
+        building_ = take_spare();
+        enc_.begin(building_);
+      }
+      if (!enc_.add(building_, *r.ev, r.name)) continue;
+      if (++batch_count_ >= srv_.opt.max_batch) flush_batch();
+      if (closing_) return;
+    }
+    flush_batch();
+  }
+
+  /// Sends an error frame and closes after it (the connection is done).
+  void fail(int code) {
+    if (closing_ || finished_) return;
+    std::string frame;
+    encode_error(fmt_, code, error_text(code), frame);
+    srv_.error_counters[md_error_slot(code)].fetch_add(1, std::memory_order_relaxed);
+    enqueue(std::move(frame), false);
+    closing_ = true;
+    if (!writing_) begin_close();
+    grace_timer_.expires_after(srv_.opt.slow_client_grace);
+    grace_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (ec || self->finished_) return;
+      self->hard_close();
+      self->finish(false);
+    });
+  }
+
+  /// Fault switch: close the socket without a close handshake.
+  void drop() {
+    if (finished_) return;
+    fault_dropped_ = true;
+    hard_close();
+    finish(false);
+  }
+  /// Fault switch: stop reading (no pongs), stop sending.
+  void silence() {
+    if (finished_ || silenced_) return;
+    silenced_ = true;
+    outq_.clear();
+    out_bytes_ = 0;
+    silence_io();
+  }
+
+  /// Ends the session once: releases its slot (held after an unclean drop when configured).
+  void finish(bool clean) {
+    if (finished_) return;
+    finished_ = true;
+    auth_timer_.cancel();
+    grace_timer_.cancel();
+    if (holds_slot_) {
+      const bool hold = fault_dropped_ || (!clean && !closing_);
+      srv_.release_slot(feed_, key_, this, hold);
+      holds_slot_ = false;
+    }
+    if (authed_) srv_.authed_total.fetch_sub(1, std::memory_order_relaxed);
+    srv_.bump(clean ? c_clean : c_unclean);
+    if (registered_) {
+      srv_.drop(c_active);
+      srv_.remove_session(this);
+    }
+    hard_close();
+  }
+
+ protected:
+  virtual void start_write(const std::string& frame) = 0;
+  virtual void start_close() = 0;
+  virtual void hard_close() = 0;
+  virtual void silence_io() = 0;
+
+  void on_write_done(bool ok, size_t bytes) {
+    writing_ = false;
+    if (silenced_) return;
+    if (!ok) {
+      finish(false);
+      return;
+    }
+    srv_.bump(c_bytes, bytes);
+    if (!outq_.empty()) {
+      out_bytes_ -= std::min(out_bytes_, outq_.front().size());
+      recycle(std::move(outq_.front()));
+      outq_.pop_front();
+    }
+    if (!outq_.empty()) {
+      writing_ = true;
+      start_write(outq_.front());
+    } else if (closing_) {
+      begin_close();
+    }
+  }
+
+  md_server::impl& srv_;
+  std::string feed_;
+  bool test_feed_;
+  wire_format fmt_;
+  bool silenced_ = false;
+  bool finished_ = false;
+
+ private:
+  void authenticate(const std::string& key, const std::string& secret) {
+    if (!dial_counted_) {
+      dial_counted_ = true;
+      key_ = key;
+      srv_.record_dial(key);
+    }
+    if (!srv_.credentials_ok(key, secret)) {
+      srv_.bump(c_auth_failed);
+      fail(402);
+      return;
+    }
+    key_ = key;
+    if (!srv_.acquire_slot(feed_, key_, this)) {
+      srv_.bump(c_conn_limit);
+      fail(406);
+      return;
+    }
+    holds_slot_ = true;
+    authed_ = true;
+    srv_.authed_total.fetch_add(1, std::memory_order_relaxed);
+    srv_.bump(c_auth_ok);
+    auth_timer_.cancel();
+    std::string frame;
+    encode_success(fmt_, "authenticated", frame);
+    enqueue(std::move(frame), false);
+  }
+
+  void send_error(int code) {
+    std::string frame;
+    encode_error(fmt_, code, error_text(code), frame);
+    srv_.error_counters[md_error_slot(code)].fetch_add(1, std::memory_order_relaxed);
+    enqueue(std::move(frame), false);
+  }
+
+  void flush_batch() {
+    if (batch_count_ == 0) return;
+    enc_.finish(building_);
+    srv_.bump(c_messages, batch_count_);
+    batch_count_ = 0;
+    enqueue(std::move(building_), true);
+    building_ = std::string();
+    if (out_bytes_ > srv_.opt.max_queued_bytes || outq_.size() > srv_.opt.max_queued_frames) slow_client();
+  }
+
+  void slow_client() {
+    srv_.bump(c_slow_drops);
+    // Keep only the frame being written; the 407 goes right after it (best effort).
+    while (outq_.size() > (writing_ ? 1u : 0u)) {
+      out_bytes_ -= std::min(out_bytes_, outq_.back().size());
+      outq_.pop_back();
+    }
+    fail(407);
+  }
+
+  void enqueue(std::string frame, bool data) {
+    if (finished_ || silenced_) return;
+    srv_.bump(data ? c_data_frames : c_control_frames);
+    out_bytes_ += frame.size();
+    outq_.push_back(std::move(frame));
+    if (!writing_) {
+      writing_ = true;
+      start_write(outq_.front());
+    }
+  }
+
+  void begin_close() {
+    if (close_started_ || finished_) return;
+    close_started_ = true;
+    start_close();
+  }
+
+  std::string take_spare() {
+    if (spare_.empty()) return {};
+    std::string s = std::move(spare_.back());
+    spare_.pop_back();
+    return s;
+  }
+  void recycle(std::string s) {
+    if (spare_.size() < 8 && s.capacity() <= (size_t{1} << 20)) {
+      s.clear();
+      spare_.push_back(std::move(s));
+    }
+  }
+
+  std::string key_;
+  bool authed_ = false;
+  bool dial_counted_ = false;
+  bool holds_slot_ = false;
+  bool registered_ = false;
+  bool closing_ = false;
+  bool close_started_ = false;
+  bool writing_ = false;
+  bool fault_dropped_ = false;
+  subscription_set subs_;
+  match_cache cache_;
+  frame_encoder enc_;
+  std::string building_;
+  uint32_t batch_count_ = 0;
+  std::deque<std::string> outq_;
+  size_t out_bytes_ = 0;
+  std::vector<std::string> spare_;
+  net::steady_timer auth_timer_;
+  net::steady_timer grace_timer_;
+};
+
+void md_server::impl::remove_session(session_base* s) {
+  auto it = std::find_if(sessions.begin(), sessions.end(), [s](const auto& p) { return p.get() == s; });
+  if (it != sessions.end()) sessions.erase(it);
+}
+
+template <class F>
+void md_server::impl::for_key(std::string_view key, F&& f) {
+  auto copy = sessions;  // f may end sessions (which erases them from `sessions`)
+  for (auto& s : copy)
+    if (key.empty() || s->key() == key) f(*s);
+}
+
+void md_server::impl::close_all() {
+  if (acceptor) {
+    beast::error_code ec;
+    acceptor->close(ec);
+  }
+  for_key({}, [](session_base& s) { s.drop(); });
+}
+
+void md_server::impl::drain(bool all) {
+  drain_pending.store(false, std::memory_order_seq_cst);
+  size_t total = 0;
+  for (;;) {
+    const size_t n = queue.try_dequeue_bulk(ctok, drain_buf.begin(), drain_buf.size());
+    if (n == 0) break;
+    bump(c_drained, n);
+    routed.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const md_published_event& p = drain_buf[i];
+      const auto ch = channel_of(p.event.kind);
+      if (!ch) continue;
+      const symbol_id id = symbols.intern(p.symbol.view());
+      if (!id.valid()) continue;
+      const std::string_view name = symbols.name(id);
+      routed.push_back(routed_event{&p.event, id.value, *ch, name, name == "FAKEPACA"});
+    }
+    if (!routed.empty()) {
+      const std::span<const routed_event> batch(routed.data(), routed.size());
+      // deliver() never ends a session synchronously, so iterating `sessions` is safe.
+      for (size_t i = 0; i < sessions.size(); ++i) sessions[i]->deliver(batch);
+    }
+    total += n;
+    if (!all && total >= 16384) {  // let I/O run; continue in a fresh handler
+      schedule_drain();
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ws_session<Stream>: the WebSocket I/O of a session.
+// ---------------------------------------------------------------------------------------------
+template <class Stream>
+class ws_session final : public session_base {
+ public:
+  ws_session(md_server::impl& srv, Stream&& s, std::string feed, wire_format f)
+      : session_base(srv, std::move(feed), f), ws_(std::move(s)) {}
+
+  void run(http::request<http::string_body> req) {
+    req_ = std::move(req);
+    beast::get_lowest_layer(ws_).expires_never();
+    if (srv_.opt.idle_timeout.count() > 0) {
+      websocket::stream_base::timeout t{};
+      t.handshake_timeout = std::chrono::seconds(10);
+      t.idle_timeout = srv_.opt.idle_timeout;
+      t.keep_alive_pings = true;
+      ws_.set_option(t);
+    } else {
+      websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+      t.idle_timeout = websocket::stream_base::none();
+      ws_.set_option(t);
+    }
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "torghut-md-server"); }));
+    ws_.read_message_max(srv_.opt.max_client_message_bytes);
+    ws_.auto_fragment(false);
+    ws_.binary(fmt_ == wire_format::msgpack);
+    auto* srvp = &srv_;
+    ws_.control_callback([srvp](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::ping) srvp->bump(c_pings);
+      if (kind == websocket::frame_type::pong) srvp->bump(c_pongs);
+    });
+    const auto hk = req_.find("APCA-API-KEY-ID");
+    const auto hs = req_.find("APCA-API-SECRET-KEY");
+    const bool header_auth = hk != req_.end() || hs != req_.end();
+    std::string key = hk != req_.end() ? std::string(hk->value()) : std::string();
+    std::string secret = hs != req_.end() ? std::string(hs->value()) : std::string();
+    ws_.async_accept(req_, [self = self_ptr(), header_auth, key = std::move(key),
+                            secret = std::move(secret)](const beast::error_code& ec) {
+      if (ec) return;  // handshake failed: nothing was registered
+      self->srv_.bump(c_ws_upgrades);
+      self->on_open(header_auth, key, secret);
+      self->read();
+    });
+  }
+
+ private:
+  std::shared_ptr<ws_session> self_ptr() { return std::static_pointer_cast<ws_session>(shared_from_this()); }
+
+  void read() {
+    ws_.async_read(rbuf_, [self = self_ptr()](const beast::error_code& ec, size_t) {
+      if (self->silenced_ || self->finished_) return;
+      if (ec) {
+        self->finish(ec == websocket::error::closed);
+        return;
+      }
+      const auto data = self->rbuf_.cdata();
+      self->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      self->rbuf_.consume(self->rbuf_.size());
+      self->read();
+    });
+  }
+
+  void start_write(const std::string& frame) override {
+    ws_.async_write(net::buffer(frame), [self = self_ptr()](const beast::error_code& ec, size_t n) {
+      self->on_write_done(!ec, n);
+    });
+  }
+  void start_close() override {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = self_ptr()](const beast::error_code& ec) { self->finish(!ec); });
+  }
+  void hard_close() override {
+    beast::error_code ec;
+    auto& sock = beast::get_lowest_layer(ws_).socket();
+    sock.shutdown(tcp::socket::shutdown_both, ec);
+    sock.close(ec);
+  }
+  void silence_io() override {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().cancel(ec);
+  }
+
+  websocket::stream<Stream> ws_;
+  beast::flat_buffer rbuf_;
+  http::request<http::string_body> req_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// http_conn<Stream>: TLS handshake (when TLS), HTTP requests, and the hand-off to ws_session.
+// ---------------------------------------------------------------------------------------------
+template <class Stream>
+class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
+  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+ public:
+  http_conn(md_server::impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) {}
+
+  void run() {
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](const beast::error_code& ec) {
+                                if (ec) {
+                                  self->srv_.bump(c_tls_fail);
+                                  return;
+                                }
+                                self->read_request();
+                              });
+    } else {
+      read_request();
+    }
+  }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(size_t{1} << 20);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buf_, *parser_,
+                     [self = this->shared_from_this()](const beast::error_code& ec, size_t) {
+                       if (ec) return;  // closed, timed out or garbage: the connection ends
+                       self->on_request();
+                     });
+  }
+
+  void on_request() {
+    http::request<http::string_body> req = parser_->release();
+    if (websocket::is_upgrade(req)) {
+      const std::string_view feed = feed_of(std::string_view(req.target().data(), req.target().size()));
+      if (!feed.empty()) {
+        const auto ct = req.find(http::field::content_type);
+        const bool msgpack =
+            ct != req.end() && iequals_prefix(std::string_view(ct->value().data(), ct->value().size()),
+                                              "application/msgpack");
+        auto ws = std::make_shared<ws_session<Stream>>(srv_, std::move(stream_), std::string(feed),
+                                                       msgpack ? wire_format::msgpack : wire_format::json);
+        ws->run(std::move(req));
+        return;
+      }
+      reply(not_found(req), false);
+      return;
+    }
+    srv_.bump(c_http_requests);
+    std::optional<http_reply> r;
+    if (srv_.opt.on_http) {
+      http_request_info info;
+      info.method = std::string(req.method_string());
+      info.target = std::string(req.target());
+      for (const auto& f : req) info.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      info.body = req.body();
+      r = srv_.opt.on_http(info);
+    }
+    if (!r) {
+      reply(not_found(req), req.keep_alive());
+      return;
+    }
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r->status),
+                                                                    req.version());
+    res->set(http::field::server, "torghut-md-server");
+    res->set(http::field::content_type, r->content_type);
+    for (const auto& [k, v] : r->headers) res->set(k, v);
+    res->body() = std::move(r->body);
+    res->keep_alive(req.keep_alive());
+    res->prepare_payload();
+    reply(std::move(res), req.keep_alive());
+  }
+
+  std::shared_ptr<http::response<http::string_body>> not_found(const http::request<http::string_body>& req) {
+    srv_.bump(c_http_not_found);
+    auto res = std::make_shared<http::response<http::string_body>>(http::status::not_found, req.version());
+    res->set(http::field::server, "torghut-md-server");
+    res->set(http::field::content_type, "text/plain");
+    res->body() = "Not Found";
+    res->keep_alive(false);
+    res->prepare_payload();
+    return res;
+  }
+
+  void reply(std::shared_ptr<http::response<http::string_body>> res, bool keep_alive) {
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res, keep_alive](const beast::error_code& ec, size_t) {
+                        if (ec) return;
+                        if (keep_alive) {
+                          self->read_request();
+                        } else {
+                          beast::error_code ignored;
+                          beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both,
+                                                                                   ignored);
+                          beast::get_lowest_layer(self->stream_).close();
+                        }
+                      });
+  }
+
+  md_server::impl& srv_;
+  Stream stream_;
+  beast::flat_buffer buf_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+void md_server::impl::accept_next() {
+  acceptor->async_accept([this](const beast::error_code& ec, tcp::socket s) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    } else {
+      on_accept(std::move(s));
+    }
+    accept_next();
+  });
+}
+
+void md_server::impl::on_accept(tcp::socket s) {
+  bump(c_tcp_accepted);
+  beast::error_code ec;
+  s.set_option(tcp::no_delay(true), ec);
+  if (tls_ctx) {
+    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+    std::make_shared<http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx))->run();
+  } else {
+    std::make_shared<http_conn<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(s)))->run();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// md_server
+// ---------------------------------------------------------------------------------------------
+
+md_server::md_server(md_server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+md_server::~md_server() { stop(); }
+
+bool md_server::start(std::string& error) {
+  impl& m = *impl_;
+  if (m.running) {
+    error = "already started";
+    return false;
+  }
+  try {
+    if (!m.opt.tls_cert_file.empty() || !m.opt.tls_key_file.empty()) {
+      if (m.opt.tls_cert_file.empty() || m.opt.tls_key_file.empty()) {
+        error = "TLS needs both a certificate and a key file";
+        return false;
+      }
+      m.tls_ctx.emplace(ssl::context::tls_server);
+      m.tls_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      m.tls_ctx->use_certificate_chain_file(m.opt.tls_cert_file);
+      m.tls_ctx->use_private_key_file(m.opt.tls_key_file, ssl::context::pem);
+    }
+    m.ioc = std::make_unique<net::io_context>(1);
+    const auto addr = net::ip::make_address(m.opt.bind_address);
+    tcp::endpoint ep(addr, m.opt.port);
+    m.acceptor.emplace(*m.ioc);
+    m.acceptor->open(ep.protocol());
+    m.acceptor->set_option(net::socket_base::reuse_address(true));
+    m.acceptor->bind(ep);
+    m.acceptor->listen(net::socket_base::max_listen_connections);
+    m.bound_port = m.acceptor->local_endpoint().port();
+  } catch (const std::exception& e) {
+    error = e.what();
+    m.acceptor.reset();
+    m.ioc.reset();
+    m.tls_ctx.reset();
+    return false;
+  }
+  m.work.emplace(net::make_work_guard(*m.ioc));
+  m.accept_next();
+  m.thread = std::thread([&m] { m.ioc->run(); });
+  m.running.store(true, std::memory_order_release);
+  return true;
+}
+
+void md_server::stop() {
+  impl& m = *impl_;
+  if (!m.running.load()) return;
+  sync([&m] { m.close_all(); });
+  m.running.store(false, std::memory_order_release);
+  m.work.reset();
+  m.ioc->stop();
+  m.thread.join();
+  m.sessions.clear();
+  m.slots.clear();
+  m.acceptor.reset();
+  m.ioc.reset();  // destroys pending handlers (and with them the last sessions)
+}
+
+uint16_t md_server::port() const noexcept { return impl_->bound_port; }
+bool md_server::tls() const noexcept { return impl_->tls_ctx.has_value(); }
+
+std::string md_server::url(std::string_view feed) const {
+  std::string host = impl_->opt.bind_address;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  return std::string(tls() ? "wss://" : "ws://") + host + ":" + std::to_string(port()) + "/v2/" +
+         std::string(feed);
+}
+
+bool md_server::try_publish(const market_event& e, std::string_view symbol) noexcept {
+  md_published_event p{e, {}};
+  p.symbol.assign(symbol);
+  if (!impl_->queue.try_enqueue(p)) return false;
+  impl_->bump(c_published);
+  if (impl_->running) impl_->schedule_drain();
+  return true;
+}
+
+bool md_server::publish(const market_event& e, std::string_view symbol) noexcept {
+  if (try_publish(e, symbol)) return true;
+  impl_->bump(c_overflows);
+  return false;
+}
+
+size_t md_server::try_publish_bulk(std::span<const md_published_event> events) noexcept {
+  size_t n = 0;
+  // Enqueue in chunks so one call never needs more than the free space.
+  while (n < events.size()) {
+    const size_t chunk = std::min<size_t>(events.size() - n, 256);
+    if (!impl_->queue.try_enqueue_bulk(events.begin() + static_cast<ptrdiff_t>(n), chunk)) {
+      // not enough room for the chunk: fall back to one at a time
+      while (n < events.size() && impl_->queue.try_enqueue(events[n])) ++n;
+      break;
+    }
+    n += chunk;
+  }
+  if (n > 0) {
+    impl_->bump(c_published, n);
+    if (impl_->running) impl_->schedule_drain();
+  }
+  return n;
+}
+
+md_server_stats md_server::stats() const noexcept {
+  const impl& m = *impl_;
+  auto g = [&m](ctr c) { return m.counters[c].load(std::memory_order_relaxed); };
+  md_server_stats s;
+  s.tcp_accepted = g(c_tcp_accepted);
+  s.tls_handshake_failures = g(c_tls_fail);
+  s.http_requests = g(c_http_requests);
+  s.http_not_found = g(c_http_not_found);
+  s.ws_upgrades = g(c_ws_upgrades);
+  s.auth_ok = g(c_auth_ok);
+  s.auth_failed = g(c_auth_failed);
+  s.auth_timeouts = g(c_auth_timeouts);
+  s.connection_limit = g(c_conn_limit);
+  s.slow_client_drops = g(c_slow_drops);
+  for (size_t i = 0; i < md_error_slots; ++i) s.errors_sent[i] = m.error_counters[i].load(std::memory_order_relaxed);
+  s.control_frames_sent = g(c_control_frames);
+  s.data_frames_sent = g(c_data_frames);
+  s.messages_sent = g(c_messages);
+  s.bytes_sent = g(c_bytes);
+  s.events_published = g(c_published);
+  s.queue_overflows = g(c_overflows);
+  s.events_drained = g(c_drained);
+  s.pings_received = g(c_pings);
+  s.pongs_received = g(c_pongs);
+  s.clean_closes = g(c_clean);
+  s.unclean_drops = g(c_unclean);
+  s.active_connections = g(c_active);
+  return s;
+}
+
+uint64_t md_server::dials(std::string_view key) const {
+  std::lock_guard<std::mutex> lk(impl_->dial_mutex);
+  auto it = impl_->dial_history.find(std::string(key));
+  return it == impl_->dial_history.end() ? 0 : it->second.size();
+}
+
+std::vector<int64_t> md_server::dial_times_ns(std::string_view key) const {
+  std::lock_guard<std::mutex> lk(impl_->dial_mutex);
+  auto it = impl_->dial_history.find(std::string(key));
+  return it == impl_->dial_history.end() ? std::vector<int64_t>{} : it->second;
+}
+
+size_t md_server::authenticated_connections(std::string_view key) const {
+  if (key.empty()) return impl_->authed_total.load(std::memory_order_relaxed);
+  size_t n = 0;
+  const std::string k(key);
+  const_cast<md_server*>(this)->sync([this, &n, &k] {
+    for (const auto& s : impl_->sessions)
+      if (s->authed() && !s->finished() && s->key() == k) ++n;
+  });
+  return n;
+}
+
+void md_server::inject_error(std::string_view key, int code) {
+  if (!impl_->running) return;
+  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key), code] {
+    m->for_key(k, [code](session_base& s) { s.fail(code); });
+  });
+}
+
+void md_server::drop_connections(std::string_view key) {
+  if (!impl_->running) return;
+  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
+    m->for_key(k, [](session_base& s) { s.drop(); });
+  });
+}
+
+void md_server::silence_connections(std::string_view key) {
+  if (!impl_->running) return;
+  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
+    m->for_key(k, [](session_base& s) { s.silence(); });
+  });
+}
+
+void md_server::release_held_slots() {
+  if (!impl_->running) return;
+  sync([m = impl_.get()] {
+    for (auto it = m->slots.begin(); it != m->slots.end();) {
+      if (it->second.owner == nullptr) {
+        it = m->slots.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  });
+}
+
+void md_server::sync(std::function<void()> f) {
+  impl& m = *impl_;
+  if (!m.running) {
+    if (f) f();
+    return;
+  }
+  std::promise<void> done;
+  auto fut = done.get_future();
+  net::post(*m.ioc, [&m, &f, &done] {
+    m.drain(true);
+    if (f) f();
+    done.set_value();
+  });
+  fut.wait();
+}
+
+}  // namespace torghut::adapters

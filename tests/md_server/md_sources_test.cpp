@@ -149,5 +149,42 @@ TEST(md_sources, the_runner_publishes_everything_in_fast_mode_and_loops_with_ris
   EXPECT_GE(looping.published(), 2 * script->events.size());
 }
 
+TEST(md_sources, restamping_keeps_bars_on_their_minute_and_times_rising) {
+  constexpr int64_t minute = 60 * ns_per_second;
+  const int64_t now = 1'763'700'000 * ns_per_second + 37'244'183'925;  // mid-minute, with nanoseconds
+  market_event trade{};
+  trade.kind = market_event_kind::trade;
+  trade.event_time.ns = 1'709'562'600 * ns_per_second + 5;
+  trade.recv_time.ns = trade.event_time.ns + 7'000'000;
+  market_event bar = trade;
+  bar.kind = market_event_kind::bar;
+  bar.event_time.ns = 1'709'562'600 * ns_per_second;  // a minute start
+  market_event daily = bar;
+  daily.kind = market_event_kind::daily_bar;
+
+  for (md_pace pace : {md_pace::rate, md_pace::fast}) {
+    market_event t = trade, b = bar, d = daily;
+    restamp_event(t, pace, now, 0);
+    restamp_event(b, pace, now, 0);
+    restamp_event(d, pace, now, 0);
+    EXPECT_EQ(t.event_time.ns, now);  // the same instant for every event of a chunk: never backwards
+    EXPECT_EQ(t.recv_time.ns, now);
+    EXPECT_EQ(b.event_time.ns % minute, 0);  // the minute that just ended
+    EXPECT_EQ(b.event_time.ns, now - now % minute - minute);
+    EXPECT_EQ(d.event_time.ns % (86'400 * ns_per_second), 0);
+  }
+  // Recorded pace: a shift that is not a whole minute keeps the recorded spacing of trades but
+  // puts bars back on their minute.
+  const int64_t shift = now - trade.event_time.ns;
+  market_event t = trade, b = bar;
+  restamp_event(t, md_pace::recorded, now, shift);
+  restamp_event(b, md_pace::recorded, now, shift);
+  EXPECT_EQ(t.event_time.ns, now);
+  EXPECT_EQ(t.recv_time.ns - t.event_time.ns, 7'000'000);
+  EXPECT_EQ(b.event_time.ns % minute, 0);
+  EXPECT_LE(b.event_time.ns, bar.event_time.ns + shift);
+  EXPECT_GT(b.event_time.ns, bar.event_time.ns + shift - minute);
+}
+
 }  // namespace
 }  // namespace torghut::adapters

@@ -11,6 +11,39 @@
 namespace torghut::adapters {
 
 namespace {
+constexpr bool is_bar(market_event_kind k) noexcept {
+  return k == market_event_kind::bar || k == market_event_kind::updated_bar ||
+         k == market_event_kind::daily_bar;
+}
+constexpr int64_t bar_period(market_event_kind k) noexcept {
+  return k == market_event_kind::daily_bar ? 86'400 * ns_per_second : 60 * ns_per_second;
+}
+constexpr int64_t floor_to(int64_t t, int64_t period) noexcept {
+  const int64_t r = t % period;
+  return r < 0 ? t - r - period : t - r;
+}
+}  // namespace
+
+void restamp_event(market_event& e, md_pace pace, int64_t wall_now_ns, int64_t shift_ns) noexcept {
+  if (pace == md_pace::rate || pace == md_pace::fast) {
+    // Compressed or stretched time: every event of a chunk happens now, so a symbol's times
+    // never go backwards (per-event recorded lags would reorder them). A bar covers the period
+    // that just ended.
+    e.event_time.ns = wall_now_ns;
+    e.recv_time.ns = wall_now_ns;
+    if (is_bar(e.kind)) e.event_time.ns = wall_now_ns - bar_period(e.kind);
+  } else {
+    e.event_time.ns += shift_ns;
+    e.recv_time.ns += shift_ns;
+  }
+  // Alpaca's bar `t` is the start of its minute (or day): keep it on the boundary.
+  if (is_bar(e.kind)) e.event_time.ns = floor_to(e.event_time.ns, bar_period(e.kind));
+}
+
+
+
+
+namespace {
 
 void decode_into(md_script& script, symbol_table& symbols, json_decoder& dec, timestamp recv,
                  std::string_view frame) {
@@ -153,17 +186,7 @@ void md_source_runner::run(md_server& server, std::shared_ptr<const md_script> s
       chunk.assign(ev.begin() + static_cast<ptrdiff_t>(i), ev.begin() + static_cast<ptrdiff_t>(due_end));
       if (o.restamp) {
         const int64_t wnow = wall0 + elapsed;
-        for (auto& p : chunk) {
-          if (o.pace == md_pace::rate || o.pace == md_pace::fast) {
-            const int64_t lag = p.event.recv_time.ns - p.event.event_time.ns;
-            p.event.event_time.ns = wnow - std::max<int64_t>(lag, 0);
-            p.event.recv_time.ns = wnow;
-          } else {
-            const int64_t shift = wall0 - first + loop_off;
-            p.event.event_time.ns += shift;
-            p.event.recv_time.ns += shift;
-          }
-        }
+        for (auto& p : chunk) restamp_event(p.event, o.pace, wnow, wall0 - first + loop_off);
       }
       size_t sent = 0;
       while (sent < chunk.size() && !stop_.load(std::memory_order_relaxed)) {

@@ -55,6 +55,12 @@ struct md_source_options {
 };
 
 /// Publishes a script into a server from its own thread.
+/// Moves a recorded event to the present for publishing. `recorded` pace shifts event and receive
+/// times by `shift_ns` (recorded spacing kept); `rate` and `fast` stamp both at `wall_now_ns`, so
+/// a symbol's times never go backwards. Bars keep `t` on their minute (daily: day) boundary, as
+/// Alpaca sends them.
+void restamp_event(market_event& e, md_pace pace, int64_t wall_now_ns, int64_t shift_ns) noexcept;
+
 class md_source_runner {
  public:
   md_source_runner() = default;

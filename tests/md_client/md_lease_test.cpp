@@ -2,6 +2,8 @@
 // (fork), and the Postgres advisory-lock lease when a server is reachable (DB_DSN).
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,9 +160,22 @@ TEST(md_lease, an_unusable_directory_is_a_clear_error) {
   EXPECT_NE(err.find("cannot open the lease file"), std::string::npos) << err;
 }
 
+/// DB_DSN, or the project's throwaway cluster when it is running (scripts/pg.sh env).
 const char* pg_dsn() {
-  const char* d = std::getenv("DB_DSN");
-  return d != nullptr && *d != '\0' ? d : nullptr;
+  static const std::string dsn = [] {
+    if (const char* d = std::getenv("DB_DSN"); d != nullptr && *d != '\0') return std::string(d);
+    std::string out;
+    const std::string cmd = std::string(TORGHUT_SOURCE_DIR) + "/scripts/pg.sh status >/dev/null 2>&1 && " +
+                            TORGHUT_SOURCE_DIR + "/scripts/pg.sh env 2>/dev/null";
+    if (FILE* f = ::popen(cmd.c_str(), "r")) {
+      char buf[512];
+      while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
+      ::pclose(f);
+    }
+    const size_t a = out.find('\''), b = out.rfind('\'');  // DB_DSN='...'
+    return a != std::string::npos && b > a ? out.substr(a + 1, b - a - 1) : std::string();
+  }();
+  return dsn.empty() ? nullptr : dsn.c_str();
 }
 
 TEST(md_lease, postgres_advisory_lock_excludes_a_second_session) {

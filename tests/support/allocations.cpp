@@ -10,14 +10,21 @@
 
 namespace {
 std::atomic<bool> counting{false};
+std::atomic<bool> one_thread{false};  // count only on the thread that started counting
+thread_local bool counted_thread = false;
 std::atomic<uint64_t> allocations{0};
 
+inline bool counts_here() noexcept {
+  return counting.load(std::memory_order_relaxed) &&
+         (!one_thread.load(std::memory_order_relaxed) || counted_thread);
+}
+
 void* counted_alloc(std::size_t n) noexcept {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  if (counts_here()) allocations.fetch_add(1, std::memory_order_relaxed);
   return std::malloc(n == 0 ? 1 : n);
 }
 void* counted_aligned_alloc(std::size_t n, std::align_val_t al) noexcept {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  if (counts_here()) allocations.fetch_add(1, std::memory_order_relaxed);
   const auto a = static_cast<std::size_t>(al);
   const std::size_t rounded = (n == 0 ? a : (n + a - 1) / a * a);  // aligned_alloc wants a multiple
   return std::aligned_alloc(a, rounded);
@@ -29,8 +36,15 @@ void start_counting_allocations() noexcept {
   allocations.store(0, std::memory_order_relaxed);
   counting.store(true, std::memory_order_relaxed);
 }
+void start_counting_allocations_on_this_thread() noexcept {
+  counted_thread = true;
+  one_thread.store(true, std::memory_order_relaxed);
+  start_counting_allocations();
+}
 uint64_t stop_counting_allocations() noexcept {
   counting.store(false, std::memory_order_relaxed);
+  one_thread.store(false, std::memory_order_relaxed);
+  counted_thread = false;
   return allocations.load(std::memory_order_relaxed);
 }
 uint64_t allocations_so_far() noexcept { return allocations.load(std::memory_order_relaxed); }

@@ -11,6 +11,10 @@ namespace torghut::test {
 /// Resets the allocation count to zero and starts counting.
 void start_counting_allocations() noexcept;
 
+/// As above, but counts only the allocations of the calling thread (other threads of the test,
+/// e.g. an in-process server, are ignored). Stop on the same thread.
+void start_counting_allocations_on_this_thread() noexcept;
+
 /// Stops counting; returns the number of allocations since the last start.
 uint64_t stop_counting_allocations() noexcept;
 

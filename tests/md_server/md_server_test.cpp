@@ -299,6 +299,27 @@ TEST(md_server_protocol, symbol_limit_gets_405_and_leaves_the_state_unchanged) {
   EXPECT_TRUE(sub->list(subscription_channel::quotes).empty());
 }
 
+TEST(md_server_publish, a_polled_drain_delivers_without_the_publisher_posting) {
+  md_server_options o = test_options();
+  o.drain_interval = std::chrono::microseconds(200);  // the relay's mode: publishers only enqueue
+  running_server s(o);
+  ws_client a;
+  connect_and_auth(a, s.port, "/v2/iex", key1, secret1);
+  ASSERT_TRUE(a.send(sub_msg(wire_format::json, true, {{subscription_channel::trades, {"AAPL"}}})));
+  ASSERT_NE(subscription_of(a.read()), nullptr);
+  std::thread publisher([&] {
+    for (int64_t i = 0; i < 50; ++i) EXPECT_TRUE(s.srv.try_publish(trade(i + 1, 18'512, 100, t0 + i), "AAPL"));
+  });
+  publisher.join();
+  std::vector<decoded_frame> f;
+  ASSERT_TRUE(a.read_events(50, f));
+  size_t n = 0;
+  for (const auto& fr : f) n += fr.events.size();
+  EXPECT_EQ(n, 50u);
+  EXPECT_EQ(f.front().events.front().u.trade.id.value, 1);
+  EXPECT_TRUE(wait_until([&] { return s.srv.stats().events_drained == 50; }));
+}
+
 TEST(md_server_publish, events_from_another_thread_reach_only_subscribed_clients) {
   running_server s;
   ws_client a;  // trades AAPL (+ corrections, cancel errors), statuses *

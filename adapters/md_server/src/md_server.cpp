@@ -25,6 +25,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -152,6 +153,15 @@ struct md_server::impl {
   moodycamel::ConcurrentQueue<md_published_event, publish_queue_traits> queue;
   moodycamel::ConsumerToken ctok;
   std::atomic<bool> drain_pending{false};
+  std::optional<net::steady_timer> drain_timer;  // drain_interval > 0: the server polls the queue
+  void arm_drain_timer() {
+    drain_timer->expires_after(opt.drain_interval);
+    drain_timer->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      drain(false);
+      arm_drain_timer();
+    });
+  }
   std::vector<md_published_event> drain_buf;
   std::vector<routed_event> routed;
   symbol_table symbols;
@@ -823,6 +833,10 @@ bool md_server::start(std::string& error) {
   }
   m.work.emplace(net::make_work_guard(*m.ioc));
   m.accept_next();
+  if (m.opt.drain_interval.count() > 0) {
+    m.drain_timer.emplace(*m.ioc);
+    m.arm_drain_timer();
+  }
   m.thread = std::thread([&m] { m.ioc->run(); });
   m.running.store(true, std::memory_order_release);
   return true;
@@ -836,6 +850,7 @@ void md_server::stop() {
   m.work.reset();
   m.ioc->stop();
   m.thread.join();
+  m.drain_timer.reset();
   m.sessions.clear();
   m.slots.clear();
   m.acceptor.reset();
@@ -857,7 +872,7 @@ bool md_server::try_publish(const market_event& e, std::string_view symbol) noex
   p.symbol.assign(symbol);
   if (!impl_->queue.try_enqueue(p)) return false;
   impl_->bump(c_published);
-  if (impl_->running) impl_->schedule_drain();
+  if (impl_->running && impl_->opt.drain_interval.count() == 0) impl_->schedule_drain();
   return true;
 }
 
@@ -881,7 +896,7 @@ size_t md_server::try_publish_bulk(std::span<const md_published_event> events) n
   }
   if (n > 0) {
     impl_->bump(c_published, n);
-    if (impl_->running) impl_->schedule_drain();
+    if (impl_->running && impl_->opt.drain_interval.count() == 0) impl_->schedule_drain();
   }
   return n;
 }

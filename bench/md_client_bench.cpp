@@ -67,9 +67,11 @@ int64_t pct(std::vector<int64_t>& v, double q) {
 
 /// Server + client; `threaded` selects the mailbox mode.
 struct rig {
-  explicit rig(bool threaded, wire_format fmt) : mb(1 << 16), msink(mb) {
+  explicit rig(bool threaded, wire_format fmt, std::chrono::microseconds drain_interval = {})
+      : mb(1 << 16), msink(mb) {
     md_server_options opt;
     opt.idle_timeout = std::chrono::milliseconds{0};
+    opt.drain_interval = drain_interval;
     server = std::make_unique<md_server>(opt);
     std::string err;
     if (!server->start(err)) throw std::runtime_error(err);
@@ -160,8 +162,10 @@ void throughput(benchmark::State& state, bool threaded, wire_format fmt) {
   state.counters["dropped"] = static_cast<double>(r.msink.dropped());
 }
 
-void latency(benchmark::State& state, bool threaded, wire_format fmt) {
-  rig r(threaded, fmt);
+/// One event in flight: publish on the server (the relay's position) → the consumer's hot thread.
+/// `drain_us` > 0 is the relay as `torghut run` configures it (the server polls its queue).
+void latency(benchmark::State& state, bool threaded, wire_format fmt, int drain_us = 0) {
+  rig r(threaded, fmt, std::chrono::microseconds(drain_us));
   std::vector<int64_t> e2e, handoff;
   e2e.reserve(1 << 20);
   handoff.reserve(1 << 20);
@@ -187,5 +191,10 @@ BENCHMARK_CAPTURE(throughput, inline_msgpack, false, wire_format::msgpack)->UseR
 BENCHMARK_CAPTURE(throughput, mailbox_msgpack, true, wire_format::msgpack)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(latency, inline_json, false, wire_format::json)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(latency, mailbox_json, true, wire_format::json)->UseRealTime()->Unit(benchmark::kMicrosecond);
+// The relay hop as `torghut run --relay-listen` runs it: the publisher only enqueues and the relay
+// drains every 100 µs (20 µs shown for the trade-off).
+BENCHMARK_CAPTURE(latency, relay_polled_100us_json, false, wire_format::json, 100)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(latency, relay_polled_20us_json, false, wire_format::json, 20)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(latency, relay_polled_100us_msgpack, false, wire_format::msgpack, 100)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 min_time=0.5
 reps=3
-if [[ "${1:-}" == "--short" ]]; then min_time=0.05; reps=1; fi
+if [[ "${1:-}" == "--short" ]]; then min_time=0.05; reps=1; export TORGHUT_BENCH_SHORT=1; fi
 out=out/bench
 mkdir -p "$out"
 # bench_persistence needs the local Postgres cluster (idempotent: already running is fine).

@@ -16,6 +16,7 @@ Measured on the development machine (docs/PERFORMANCE.md): CAF hop ~370 ns, tick
 room for noise and catch regressions of roughly 1.5x or more.
 """
 import json
+import os
 import pathlib
 import sys
 
@@ -45,14 +46,27 @@ def load_full(d: pathlib.Path):
     return rows
 
 
+def find(full, name):
+    """The row named `name`, ignoring the suffixes Google Benchmark appends to run names
+    (`/iterations:N`, `/real_time`, `/min_time:...`)."""
+    if name in full:
+        return full[name]
+    for k, v in full.items():
+        if k.startswith(name + "/") and all(
+                part.startswith(("iterations:", "real_time", "min_time:", "repeats:"))
+                for part in k[len(name) + 1:].split("/")):
+            return v
+    return None
+
+
 def persistence_gate(d: pathlib.Path, failures):
     full = load_full(d)
-    off = full.get("tick_to_order_persistence/mode:0")
-    on = full.get("tick_to_order_persistence/mode:1")
-    spooling = full.get("tick_to_order_persistence/mode:2")
-    wb = full.get("write_behind_rows/1024")
-    multi = full.get("multi_row_insert")
-    per_row = full.get("per_row_insert")
+    off = find(full, "tick_to_order_persistence/mode:0")
+    on = find(full, "tick_to_order_persistence/mode:1")
+    spooling = find(full, "tick_to_order_persistence/mode:2")
+    wb = find(full, "write_behind_rows/1024")
+    multi = find(full, "multi_row_insert")
+    per_row = find(full, "per_row_insert")
     if not all([off, on, spooling, wb, multi, per_row]):
         failures.append("persistence benchmarks missing (bench_persistence)")
         return
@@ -61,12 +75,36 @@ def persistence_gate(d: pathlib.Path, failures):
           f"spooling {p_sp:.0f} ns ({p_sp / p_off:.2f}x)")
     print(f"rows/s              write-behind {wb['items_per_second']:,.0f}   multi-row INSERT "
           f"{multi['items_per_second']:,.0f}   per-row INSERT {per_row['items_per_second']:,.0f}")
-    if p_on / p_off > 1.1:
-        failures.append(f"p99 persistence on / off = {p_on / p_off:.2f} > 1.1")
-    if p_sp / p_off > 1.2:
-        failures.append(f"p99 spooling / off = {p_sp / p_off:.2f} > 1.2")
+    # A p99 over ~1,400 orders moves by tens of percent on a shared machine between runs that
+    # differ in nothing; CI's short mode (TORGHUT_BENCH_SHORT=1) uses a bound that only a real
+    # regression (the hot path waiting on persistence) crosses, and prints the targets' verdict.
+    short = os.environ.get("TORGHUT_BENCH_SHORT") == "1"
+    lim_on, lim_sp = (1.5, 1.6) if short else (1.1, 1.2)
+    for name, r, target in (("on", p_on / p_off, 1.1), ("spooling", p_sp / p_off, 1.2)):
+        if r > target:
+            print(f"note: p99 persistence {name} / off = {r:.2f} is above the {target} target in this run")
+    if p_on / p_off > lim_on:
+        failures.append(f"p99 persistence on / off = {p_on / p_off:.2f} > {lim_on}")
+    if p_sp / p_off > lim_sp:
+        failures.append(f"p99 spooling / off = {p_sp / p_off:.2f} > {lim_sp}")
     if wb["items_per_second"] < multi["items_per_second"] or wb["items_per_second"] < per_row["items_per_second"]:
         failures.append("the write-behind is slower than plain INSERTs of the same rows")
+
+
+def codec_gate(d: pathlib.Path, failures):
+    full = load_full(d)
+    mine = find(full, "BM_decode_trade_msgpack")
+    ref = find(full, "BM_reference_msgpack_cxx_trade")
+    if not mine:
+        failures.append("codec benchmarks missing (bench_codec)")
+        return
+    if not ref:
+        print("codec: msgpack-cxx reference not built; skipping the comparison")
+        return
+    a, b = ns_per_item(mine), ns_per_item(ref)
+    print(f"msgpack trade decode {a:8.1f} ns   msgpack-cxx {b:.1f} ns   ({b / a:.1f}x)")
+    if a >= b:
+        failures.append(f"hand-written msgpack decoder {a:.0f} ns is not faster than msgpack-cxx {b:.0f} ns")
 
 
 def ns_per_item(b):
@@ -100,6 +138,7 @@ def main():
     if per_event > 3 * caf:
         failures.append(f"chain per event {per_event:.0f} ns > 3 CAF hops ({3 * caf:.0f} ns)")
     persistence_gate(d, failures)
+    codec_gate(d, failures)
     for f in failures:
         print("latency gate FAILED:", f)
     if not failures:

@@ -132,6 +132,24 @@ TEST(md_backoff, default_connection_limit_backoff_outlasts_the_dead_connection_h
   EXPECT_GE(b.next(md_action::reconnect_conn_limit).count(), 120'000);  // past the ~90 s hold
 }
 
+TEST(md_backoff, a_server_answering_406_every_time_sees_at_most_5_dials_in_the_first_60_s) {
+  // The bound, with the shipped defaults and many seeds: dial at 0 s, get 406, wait what
+  // the policy says, dial again, get 406 again... (the integration test checks the same against
+  // the simulator with shortened delays, counting dials at the server).
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    backoff b(backoff_config{}, seed);
+    int64_t t_ms = 0;
+    int dials = 0;
+    while (t_ms < 60'000) {
+      ++dials;
+      ASSERT_EQ(decide_on_error(406).action, md_action::reconnect_conn_limit);
+      t_ms += b.next(md_action::reconnect_conn_limit).count();
+    }
+    EXPECT_LE(dials, 5) << "seed " << seed;
+    EXPECT_GE(dials, 1);
+  }
+}
+
 TEST(md_backoff, rate_limited_has_a_floor) {
   backoff b(test_backoff(), 5);
   for (int i = 0; i < 10; ++i) EXPECT_GE(b.next(md_action::reconnect_rate_limited).count(), 5'000);

@@ -120,7 +120,28 @@ TEST(audit_sink, counts_drops_and_reports_back_pressure_when_full) {
   uint64_t expected = 0;
   while (a.pop(r)) EXPECT_EQ(r.seq, expected++);
   EXPECT_EQ(expected, accepted);
-  EXPECT_TRUE(a.backpressured());  // a drop is never forgotten
+  EXPECT_FALSE(a.backpressured());  // drained: trading may resume
+  EXPECT_EQ(a.dropped(), refused);  // the metric keeps the count
+}
+
+TEST(audit_sink, after_a_drop_back_pressure_holds_until_the_queue_drains_below_a_quarter) {
+  constexpr size_t capacity = 64;
+  audit_sink a{capacity};
+  int64_t i = 0;
+  while (a.emit(anomaly_row(i))) ++i;  // fill until the first drop
+  ASSERT_EQ(a.dropped(), 1u);
+  audit_row r;
+  // Below 3/4 but not yet below 1/4: still back-pressured (hysteresis).
+  while (a.size_approx() > capacity / 2) ASSERT_TRUE(a.pop(r));
+  EXPECT_TRUE(a.backpressured());
+  while (a.size_approx() >= capacity / 4) ASSERT_TRUE(a.pop(r));
+  ASSERT_TRUE(a.pop(r));
+  EXPECT_FALSE(a.backpressured());
+  // A new drop starts it again.
+  while (a.emit(anomaly_row(++i))) {
+  }
+  EXPECT_EQ(a.dropped(), 2u);
+  EXPECT_TRUE(a.backpressured());
 }
 
 TEST(audit_sink, reports_back_pressure_above_three_quarters_full) {

@@ -86,6 +86,16 @@ TEST_F(risk_rules, audit_backpressure_blocks_risk_increasing_orders_only) {
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
 }
 
+TEST_F(risk_rules, after_audit_rows_were_dropped_trading_resumes_once_the_queue_drains) {
+  while (audit.dropped() == 0) audit.emit(audit_row{});  // the queue overflowed: rows were lost
+  EXPECT_EQ(risk->check(buy(aapl, "1")), rr::audit_backpressure);
+  audit_row row;
+  while (audit.pop(row)) {
+  }
+  EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
+  EXPECT_GT(audit.dropped(), 0u);  // still counted for the metric
+}
+
 // --- symbols ----------------------------------------------------------------------------------
 
 TEST_F(risk_rules, rejects_symbol_outside_the_allow_list) {

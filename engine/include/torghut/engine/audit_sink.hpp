@@ -2,7 +2,8 @@
 /// The hot path's only way out to persistence: a bounded SPSC lock-free queue. The hot thread
 /// emits rows and never waits; the write-behind consumer (another thread) pops them. When the
 /// queue is full the row is counted as dropped and `backpressured()` turns true, which risk
-/// reads to stop opening risk: the engine never trades without its audit trail.
+/// reads to stop opening risk until the queue has drained: the engine never trades without its
+/// audit trail.
 
 #include <atomic>
 #include <cstdint>
@@ -26,18 +27,23 @@ class audit_sink {
       return true;
     }
     dropped_.fetch_add(1, std::memory_order_relaxed);
+    draining_.store(true, std::memory_order_relaxed);
     return false;
   }
   /// Consumer (write-behind thread).
   [[nodiscard]] bool pop(audit_row& out) noexcept {
     if (!q_.try_dequeue(out)) return false;
     popped_.store(popped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (draining_.load(std::memory_order_relaxed) && size_approx() < capacity_ / 4)
+      draining_.store(false, std::memory_order_relaxed);  // drained: trading may resume
     return true;
   }
 
-  /// True when the queue is more than 3/4 full or a row was ever dropped.
+  /// True when the queue is more than 3/4 full, or a row was dropped and the queue has not yet
+  /// drained below 1/4 since (hysteresis: risk stops opening risk until the writer has caught
+  /// up, then trading resumes; dropped() keeps the count for the metric).
   [[nodiscard]] bool backpressured() const noexcept {
-    return dropped_.load(std::memory_order_relaxed) != 0 || size_approx() > capacity_ / 4 * 3;
+    return draining_.load(std::memory_order_relaxed) || size_approx() > capacity_ / 4 * 3;
   }
   [[nodiscard]] uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
   [[nodiscard]] uint64_t emitted() const noexcept { return next_seq_; }
@@ -94,6 +100,7 @@ class audit_sink {
   alignas(64) std::atomic<uint64_t> pushed_{0};
   alignas(64) std::atomic<uint64_t> popped_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<bool> draining_{false};  ///< set by a drop, cleared by a drain below 1/4
 };
 
 }  // namespace torghut

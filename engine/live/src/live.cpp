@@ -27,12 +27,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-template <class Fixed>
-std::string dec(Fixed v) {
-  char b[40];
-  return std::string(b, format_decimal(v, b));
-}
-
 /// "host:port" → (host, port); false when malformed.
 bool split_host_port(const std::string& s, std::string& host, uint16_t& port) {
   const auto colon = s.rfind(':');
@@ -364,8 +358,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     const auto& hc = hp.counters();
     trail->finish(hc.events_in, hc.decisions, hc.orders, hc.fills);
   }
-  rep.realized_pnl = dec(hp.risk().realized_pnl());
-  rep.unrealized_pnl = dec(hp.risk().unrealized_pnl());
+  rep.realized_pnl = decimal_string(hp.risk().realized_pnl());
+  rep.unrealized_pnl = decimal_string(hp.risk().unrealized_pnl());
   rep.audit_rows = trail->log().rows();
   if (trail->persistent()) {
     const auto wm = trail->metrics();

@@ -7,13 +7,6 @@
 #include "torghut/persistence/audit_json.hpp"
 
 namespace torghut::replay {
-namespace {
-template <class Fixed>
-std::string dec(Fixed v) {
-  char b[40];
-  return std::string(b, format_decimal(v, b));
-}
-}  // namespace
 
 decision_log_writer::decision_log_writer(const std::string& path, audit_sink& sink,
                                          const symbol_table& syms)
@@ -72,15 +65,15 @@ std::string decision_log_writer::describe(const audit_row& r) const {
       to_hex(d.hash, h);
       std::snprintf(b, sizeof b, "%s decision  strategy %u  %-4s %s %s @ ref %s  hash %.12s..",
                     t.c_str(), static_cast<unsigned>(d.strategy.value),
-                    std::string(to_string(d.order_side)).c_str(), dec(d.qty).c_str(),
-                    std::string(syms_.name(d.symbol)).c_str(), dec(d.reference_px).c_str(), h);
+                    std::string(to_string(d.order_side)).c_str(), decimal_string(d.qty).c_str(),
+                    std::string(syms_.name(d.symbol)).c_str(), decimal_string(d.reference_px).c_str(), h);
       break;
     }
     case audit_kind::verdict: {
       const auto& v = r.body.verdict;
       std::snprintf(b, sizeof b, "%s rejected  strategy %u  %-4s %s %s: %s", t.c_str(),
                     static_cast<unsigned>(v.intent.strategy.value),
-                    std::string(to_string(v.intent.order_side)).c_str(), dec(v.intent.qty).c_str(),
+                    std::string(to_string(v.intent.order_side)).c_str(), decimal_string(v.intent.qty).c_str(),
                     std::string(syms_.name(v.intent.symbol)).c_str(),
                     std::string(to_string(v.reason)).c_str());
       break;
@@ -89,7 +82,7 @@ std::string decision_log_writer::describe(const audit_row& r) const {
       const auto& c = r.body.order;
       std::snprintf(b, sizeof b, "%s order #%llu %s  %-4s %s %s %s %s", t.c_str(),
                     static_cast<unsigned long long>(c.id.value), std::string(c.coid.view()).c_str(),
-                    std::string(to_string(c.order_side)).c_str(), dec(c.qty).c_str(),
+                    std::string(to_string(c.order_side)).c_str(), decimal_string(c.qty).c_str(),
                     std::string(syms_.name(c.symbol)).c_str(), std::string(to_string(c.type)).c_str(),
                     std::string(to_string(c.tif)).c_str());
       break;
@@ -98,10 +91,10 @@ std::string decision_log_writer::describe(const audit_row& r) const {
       const auto& e = r.body.execution;
       std::snprintf(b, sizeof b, "%s fill  order #%llu  %-4s %s %s @ %s  (%s, filled %s of %s)",
                     t.c_str(), static_cast<unsigned long long>(e.id.value),
-                    std::string(to_string(e.order_side)).c_str(), dec(e.last_qty).c_str(),
-                    std::string(syms_.name(e.symbol)).c_str(), dec(e.last_px).c_str(),
-                    std::string(to_string(e.status)).c_str(), dec(e.cum_qty).c_str(),
-                    dec(e.order_qty).c_str());
+                    std::string(to_string(e.order_side)).c_str(), decimal_string(e.last_qty).c_str(),
+                    std::string(syms_.name(e.symbol)).c_str(), decimal_string(e.last_px).c_str(),
+                    std::string(to_string(e.status)).c_str(), decimal_string(e.cum_qty).c_str(),
+                    decimal_string(e.order_qty).c_str());
       break;
     }
     default:

@@ -26,12 +26,6 @@
 namespace torghut::replay {
 namespace {
 
-template <class Fixed>
-std::string dec(Fixed v) {
-  char b[40];
-  return std::string(b, format_decimal(v, b));
-}
-
 
 uint64_t proc_status_kib(const char* key) {
   std::ifstream in("/proc/self/status");
@@ -220,13 +214,13 @@ replay_report run_replay(const replay_options& opts) {
     if (rs.by_reason[static_cast<size_t>(k)] != 0)
       rep.rejections.emplace_back(std::string(to_string(static_cast<risk_reason>(k))),
                                   rs.by_reason[static_cast<size_t>(k)]);
-  rep.realized_pnl = dec(hp.risk().realized_pnl());
-  rep.unrealized_pnl = dec(hp.risk().unrealized_pnl());
-  rep.equity = dec(hp.risk().equity());
+  rep.realized_pnl = decimal_string(hp.risk().realized_pnl());
+  rep.unrealized_pnl = decimal_string(hp.risk().unrealized_pnl());
+  rep.equity = decimal_string(hp.risk().equity());
   for (uint32_t i = 0; i < symbols.size(); ++i) {
     const auto& p = hp.risk().position_of(symbol_id{i});
     if (p.qty.is_zero() && p.realized_pnl.is_zero()) continue;
-    rep.positions.push_back({std::string(symbols.name(symbol_id{i})), dec(p.qty), dec(p.realized_pnl), dec(p.mark)});
+    rep.positions.push_back({std::string(symbols.name(symbol_id{i})), decimal_string(p.qty), decimal_string(p.realized_pnl), decimal_string(p.mark)});
   }
   rep.frame_latency = summarize(frame_lat);
   rep.tick_to_order = summarize(order_lat);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace torghut {
@@ -212,6 +213,13 @@ size_t format_decimal(Fixed v, char* out) noexcept {
     for (int k = 0; k <= last; ++k) *p++ = digits[k];
   }
   return static_cast<size_t>(p - out);
+}
+
+/// format_decimal into a std::string (allocates: reports and logs, never the hot path).
+template <class Fixed>
+std::string decimal_string(Fixed v) {
+  char b[40];
+  return std::string(b, format_decimal(v, b));
 }
 
 }  // namespace torghut

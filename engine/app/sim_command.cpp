@@ -59,18 +59,10 @@ adapters::md_script fakepaca_script(const adapters::md_script& script, uint64_t 
 
 int run_sim(const sim_options& o) {
   adapters::md_server_options so;
-  const size_t colon = o.listen.rfind(':');
-  if (colon == std::string::npos) {
-    std::fprintf(stderr, "torghut sim: --listen wants HOST:PORT, got '%s'\n", o.listen.c_str());
+  if (!adapters::parse_listen_address(o.listen, so.bind_address, so.port)) {
+    std::fprintf(stderr, "torghut sim: --listen wants HOST:PORT (port 0..65535), got '%s'\n", o.listen.c_str());
     return 2;
   }
-  so.bind_address = o.listen.substr(0, colon);
-  const long port = std::strtol(o.listen.c_str() + colon + 1, nullptr, 10);
-  if (port < 0 || port > 65535) {
-    std::fprintf(stderr, "torghut sim: bad port in '%s'\n", o.listen.c_str());
-    return 2;
-  }
-  so.port = static_cast<uint16_t>(port);
   so.credentials = {{o.key.empty() ? env_or("APCA_API_KEY_ID", adapters::md_default_key) : o.key,
                      o.secret.empty() ? env_or("APCA_API_SECRET_KEY", adapters::md_default_secret) : o.secret}};
   so.tls_cert_file = o.tls_cert;

@@ -186,5 +186,18 @@ TEST(md_sources, restamping_keeps_bars_on_their_minute_and_times_rising) {
   EXPECT_GT(b.event_time.ns, bar.event_time.ns + shift - minute);
 }
 
+TEST(md_server_config, listen_addresses_parse_strictly) {
+  std::string host;
+  uint16_t port = 1;
+  ASSERT_TRUE(parse_listen_address("127.0.0.1:8765", host, port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8765);
+  ASSERT_TRUE(parse_listen_address("[::1]:0", host, port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 0);
+  for (const char* bad : {"127.0.0.1", ":80", "127.0.0.1:", "127.0.0.1:abc", "127.0.0.1:65536", "h:-1", "h:123456"})
+    EXPECT_FALSE(parse_listen_address(bad, host, port)) << bad;
+}
+
 }  // namespace
 }  // namespace torghut::adapters

@@ -784,6 +784,21 @@ md_server::md_server(md_server_options options) : impl_(std::make_unique<impl>(s
 
 md_server::~md_server() { stop(); }
 
+bool parse_listen_address(std::string_view text, std::string& host, uint16_t& port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view h = text.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const std::string_view p = text.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  uint32_t v = 0;
+  for (const char c : p) v = v * 10 + static_cast<uint32_t>(c - '0');
+  if (v > 65535) return false;
+  host.assign(h);
+  port = static_cast<uint16_t>(v);
+  return true;
+}
+
 bool md_server::start(std::string& error) {
   impl& m = *impl_;
   if (m.running) {

@@ -27,20 +27,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// "host:port" → (host, port); false when malformed.
-bool split_host_port(const std::string& s, std::string& host, uint16_t& port) {
-  const auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = s.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string p = s.substr(colon + 1);
-  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
-  const unsigned long v = std::stoul(p);
-  if (v > 65535) return false;
-  port = static_cast<uint16_t>(v);
-  return true;
-}
-
 /// The last path segment of a stream URL ("iex" of ".../v2/iex").
 std::string feed_of(const std::string& url) {
   const auto slash = url.rfind('/');
@@ -122,7 +108,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   std::unique_ptr<adapters::md_server> relay;
   if (!feed.relay_listen.empty()) {
     adapters::md_server_options ro;
-    if (!split_host_port(feed.relay_listen, ro.bind_address, ro.port))
+    if (!adapters::parse_listen_address(feed.relay_listen, ro.bind_address, ro.port))
       return fail(2, "feed.relay_listen: expected host:port, got '" + feed.relay_listen + "'");
     ro.credentials = {{opts.key_id, opts.secret}};
     // The hot thread publishes: it must only enqueue (lock-free, no system call); the relay's

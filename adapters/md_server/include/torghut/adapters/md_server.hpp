@@ -63,6 +63,10 @@ struct http_reply {
 /// thread: it must not block.
 using http_handler = std::function<std::optional<http_reply>(const http_request_info&)>;
 
+/// Splits a listen address "HOST:PORT" ("[::1]:8765" for IPv6) into `host` and `port`; false
+/// when it is malformed (no host, no port, a port that is not a number in 0..65535).
+[[nodiscard]] bool parse_listen_address(std::string_view text, std::string& host, uint16_t& port);
+
 struct md_server_options {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 0;  ///< 0: an ephemeral port (see md_server::port())

@@ -50,4 +50,18 @@ client_order_id client_order_id_for(decision_hash h) noexcept {
   return id;
 }
 
+std::optional<decision_hash> decision_hash_from_client_order_id(std::string_view coid) noexcept {
+  if (coid.size() != 35 || coid.substr(0, 3) != "tg-") return std::nullopt;
+  uint64_t words[2] = {0, 0};
+  for (size_t i = 0; i < 32; ++i) {
+    const char c = coid[3 + i];
+    uint64_t v = 0;
+    if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
+    else return std::nullopt;  // lowercase only, as client_order_id_for writes it
+    words[i / 16] = (words[i / 16] << 4) | v;
+  }
+  return decision_hash{words[0], words[1]};
+}
+
 }  // namespace torghut

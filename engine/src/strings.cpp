@@ -43,6 +43,7 @@ std::string_view to_string(risk_reason r) noexcept {
     case risk_reason::arithmetic_overflow: return "ARITHMETIC_OVERFLOW";
     case risk_reason::symbol_halted: return "SYMBOL_HALTED";
     case risk_reason::audit_backpressure: return "AUDIT_BACKPRESSURE";
+    case risk_reason::awaiting_reconciliation: return "AWAITING_RECONCILIATION";
   }
   return "UNKNOWN";
 }

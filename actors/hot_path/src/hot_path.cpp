@@ -1,5 +1,7 @@
 #include "torghut/actors/hot_path.hpp"
 
+#include "torghut/engine/decision_hash.hpp"
+
 namespace torghut::actors {
 
 hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& audit,
@@ -14,7 +16,8 @@ hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& 
       strategy_(cfg, symbols, intents_, audit, clk),
       risk_(cfg, symbols, verdicts_, audit, clk),
       router_(commands_, reports_, audit, clk),
-      broker_(broker_events_, clk, symbols.capacity()) {
+      broker_(broker_events_, clk, symbols.capacity()),
+      symbols_capacity_(symbols.capacity()) {
   strategy_.set_equity(risk_.equity());
 }
 
@@ -30,7 +33,7 @@ size_t hot_path::pump() noexcept {
       if (ev.event_time > last_event_time_) last_event_time_ = ev.event_time;
       strategy_.on_market(ev);
       risk_.on_market(ev);
-      broker_.on_market(ev);
+      if (gateway_ == nullptr) broker_.on_market(ev);
       ++n;
     }
     if (n == 0) return total;
@@ -56,7 +59,8 @@ size_t hot_path::drain_downstream() noexcept {
       // The broker boundary: the order leaves the hot path here.
       if (order_probe_ && first_order_mono_ns_ == 0) first_order_mono_ns_ = monotonic_ns();
       ++counters_.orders;
-      broker_.on_command(c);
+      if (gateway_ != nullptr) gateway_->send(c);
+      else broker_.on_command(c);
     });
     n += broker_events_.drain([this](const broker_event& e) {
       ++counters_.broker_events;
@@ -100,6 +104,138 @@ bool hot_path::poll_control(control_channel& channel) noexcept {
   bool keep_running = true;
   while (channel.poll(c)) keep_running = on_control(c, channel) && keep_running;
   return keep_running;
+}
+
+void hot_path::set_gateway(order_gateway* gw) noexcept {
+  gateway_ = gw;
+  risk_.require_reconciliation(gw != nullptr);
+}
+
+void hot_path::on_broker_event(const broker_event& ev) noexcept {
+  if (broker_events_.push(ev) != push_result::ok) {
+    // The mailbox is drained after every event, so it is only full if something is badly
+    // wrong; drain it and deliver rather than lose a fill.
+    pump();
+    (void)broker_events_.push(ev);
+  }
+  pump();
+}
+
+namespace {
+
+broker_event_kind event_for(order_status s) noexcept {
+  switch (s) {
+    case order_status::pending_new: return broker_event_kind::pending_new;
+    case order_status::accepted: return broker_event_kind::accepted;
+    case order_status::new_order: return broker_event_kind::new_order;
+    case order_status::partially_filled: return broker_event_kind::partial_fill;
+    case order_status::filled: return broker_event_kind::fill;
+    case order_status::pending_cancel: return broker_event_kind::pending_cancel;
+    case order_status::canceled: return broker_event_kind::canceled;
+    case order_status::rejected: return broker_event_kind::rejected;
+    case order_status::expired: return broker_event_kind::expired;
+    case order_status::replaced: return broker_event_kind::replaced;
+  }
+  return broker_event_kind::new_order;
+}
+
+}  // namespace
+
+bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
+  const std::optional<order_status> cur = router_.status_of(id);
+  if (!cur || is_terminal(*cur)) return false;
+  quantity local_cum;
+  router_.for_each_open([&](const order_router::open_order& e) {
+    if (e.id == id) local_cum = e.cum_qty;
+  });
+  const bool more_filled = o.filled_qty > local_cum;
+  if (*cur == o.status && !more_filled) return false;
+  broker_event ev;
+  ev.id = id;
+  ev.coid = o.coid;
+  ev.kind = event_for(o.status);
+  // A status the router cannot reach from here (e.g. new after partially_filled) but with more
+  // fills: book them as a (partial) fill.
+  if (more_filled && (o.status == order_status::new_order || o.status == order_status::accepted ||
+                      o.status == order_status::pending_new))
+    ev.kind = broker_event_kind::partial_fill;
+  ev.cum_qty = o.filled_qty;
+  ev.avg_px = o.filled_avg_px;
+  ev.time = timestamp{};
+  on_broker_event(ev);
+  return true;
+}
+
+std::vector<client_order_id> hot_path::missing_at_broker(
+    std::span<const broker_order_state> broker_open) const {
+  std::vector<client_order_id> out;
+  router_.for_each_open([&](const order_router::open_order& e) {
+    for (const auto& b : broker_open)
+      if (b.coid == e.coid) return;
+    out.push_back(e.coid);
+  });
+  return out;
+}
+
+reconcile_result hot_path::reconcile(const broker_snapshot& snap, std::span<const client_order_id> asked) {
+  reconcile_result r;
+  for (const auto* list : {&snap.open_orders, &snap.queried_orders}) {
+    for (const broker_order_state& o : *list) {
+      if (const std::optional<order_id> id = router_.find_by_coid(o.coid)) {
+        if (advance_to(*id, o)) ++r.orders_advanced;
+      } else if (!is_terminal(o.status)) {
+        if (router_.adopt(o)) {
+          ++r.orders_adopted;
+          if (auto h = decision_hash_from_client_order_id(o.coid.view())) risk_.remember_decision(*h);
+          const std::optional<quantity> rest = checked_sub(o.qty, o.filled_qty);
+          if (rest) risk_.add_open_exposure(o.symbol, o.order_side, *rest);
+          pump();
+        }
+      }
+    }
+  }
+  // Asked about, and the broker said 404: it never reached the broker. Close it here.
+  for (const client_order_id& c : asked) {
+    bool answered = false;
+    for (const auto& o : snap.queried_orders) answered = answered || o.coid == c;
+    if (answered) continue;
+    if (const std::optional<order_id> id = router_.find_by_coid(c)) {
+      const std::optional<order_status> cur = router_.status_of(*id);
+      if (!cur || is_terminal(*cur)) continue;
+      broker_event ev;
+      ev.id = *id;
+      ev.coid = c;
+      ev.kind = broker_event_kind::rejected;
+      ev.reject_code = 404;
+      on_broker_event(ev);
+      if (router_.status_of(*id) != order_status::rejected) {
+        ev.kind = broker_event_kind::canceled;  // past `new`: rejected is illegal, close it anyway
+        on_broker_event(ev);
+      }
+      ++r.orders_vanished;
+    }
+  }
+  // Positions last: the broker's are the truth once every order event above is booked.
+  std::vector<uint8_t> seen(symbols_capacity_, 0);
+  for (const broker_position_state& p : snap.positions) {
+    if (!p.symbol.valid() || p.symbol.value >= seen.size()) continue;
+    seen[p.symbol.value] = 1;
+    if (risk_.set_position(p.symbol, p.qty, p.avg_entry)) ++r.positions_adjusted;
+  }
+  for (uint32_t s = 0; s < seen.size(); ++s)
+    if (seen[s] == 0 && !risk_.position_of(symbol_id{s}).qty.is_zero())
+      if (risk_.set_position(symbol_id{s}, quantity{}, price{})) ++r.positions_adjusted;
+  if (snap.equity) {
+    risk_.set_equity(*snap.equity);
+    strategy_.set_equity(risk_.equity());
+    r.equity_set = true;
+  }
+  ++recon_.runs;
+  recon_.orders_adopted += r.orders_adopted;
+  recon_.orders_advanced += r.orders_advanced;
+  recon_.orders_vanished += r.orders_vanished;
+  recon_.positions_adjusted += r.positions_adjusted;
+  return r;
 }
 
 engine_status hot_path::status() const noexcept {

@@ -1,5 +1,6 @@
 #include "torghut/actors/order_router.hpp"
 
+#include <bit>
 #include <limits>
 
 #include "torghut/engine/decision_hash.hpp"
@@ -68,13 +69,114 @@ std::optional<order_status> next_status(order_status cur, broker_event_kind ev) 
   return std::nullopt;
 }
 
+std::string_view reject_code_name(uint16_t code) noexcept {
+  switch (code) {
+    case 0: return "NONE";
+    case 401: return "UNAUTHORIZED";
+    case 403: return "INSUFFICIENT_BUYING_POWER";
+    case 404: return "NOT_FOUND";
+    case reject_codes::invalid_order: return "UNPROCESSABLE_ORDER";
+    case reject_codes::broker_capacity: return "RATE_LIMITED";
+    case reject_codes::router_table_full: return "ROUTER_TABLE_FULL";
+    case reject_codes::router_backpressure: return "ROUTER_BACKPRESSURE";
+    case reject_codes::gateway_unavailable: return "BROKER_UNAVAILABLE";
+    case reject_codes::gateway_queue_full: return "GATEWAY_QUEUE_FULL";
+    case reject_codes::broker_rejected: return "BROKER_REJECTED";
+    default: return code >= 500 && code < 600 ? "BROKER_SERVER_ERROR" : "REJECTED";
+  }
+}
+
 order_router::order_router(mailbox<order_command>& commands, mailbox<execution_report>& reports,
                            audit_sink& audit, const clock& clk, uint32_t max_open_orders)
     : commands_(commands),
       reports_(reports),
       audit_(audit),
       clock_(clk),
-      orders_(max_open_orders == 0 ? 1 : max_open_orders) {}
+      orders_(max_open_orders == 0 ? 1 : max_open_orders),
+      coid_index_(std::bit_ceil(static_cast<size_t>(orders_.size()) * 2), 0) {}
+
+uint64_t order_router::coid_key(const client_order_id& c) noexcept {
+  // FNV-1a over the text: ids are short and this runs once per order and once per event.
+  uint64_t h = 1469598103934665603ull;
+  for (const char ch : c.view()) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
+size_t order_router::index_find(const client_order_id& c) const noexcept {
+  const size_t mask = coid_index_.size() - 1;
+  for (size_t i = coid_key(c) & mask;; i = (i + 1) & mask) {
+    const uint32_t v = coid_index_[i];
+    if (v == 0) return std::numeric_limits<size_t>::max();
+    if (orders_[v - 1].coid == c) return i;
+  }
+}
+
+void order_router::index_insert(const client_order_id& c, uint32_t table_slot) noexcept {
+  const size_t mask = coid_index_.size() - 1;
+  size_t i = coid_key(c) & mask;
+  while (coid_index_[i] != 0) i = (i + 1) & mask;  // ≤ half full: always terminates
+  coid_index_[i] = table_slot + 1;
+}
+
+void order_router::index_erase(const client_order_id& c) noexcept {
+  size_t i = index_find(c);
+  if (i == std::numeric_limits<size_t>::max()) return;
+  // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+  const size_t mask = coid_index_.size() - 1;
+  coid_index_[i] = 0;
+  for (size_t j = (i + 1) & mask; coid_index_[j] != 0; j = (j + 1) & mask) {
+    const size_t home = coid_key(orders_[coid_index_[j] - 1].coid) & mask;
+    // Move j back into the hole when its home is not in (i, j] (cyclically).
+    const bool home_in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!home_in_range) {
+      coid_index_[i] = coid_index_[j];
+      coid_index_[j] = 0;
+      i = j;
+    }
+  }
+}
+
+void order_router::store(order_entry& slot, const order_entry& fresh) noexcept {
+  if (slot.in_use && !slot.coid.empty()) index_erase(slot.coid);
+  slot = fresh;
+  if (!slot.coid.empty() && index_find(slot.coid) == std::numeric_limits<size_t>::max())
+    index_insert(slot.coid, static_cast<uint32_t>(&slot - orders_.data()));
+}
+
+std::optional<order_id> order_router::find_by_coid(const client_order_id& coid) const noexcept {
+  if (coid.empty()) return std::nullopt;
+  const size_t i = index_find(coid);
+  if (i == std::numeric_limits<size_t>::max()) return std::nullopt;
+  const order_entry& e = orders_[coid_index_[i] - 1];
+  if (!e.in_use) return std::nullopt;
+  return e.id;
+}
+
+std::optional<order_id> order_router::adopt(const broker_order_state& o, strategy_id strategy) noexcept {
+  if (o.coid.empty() || find_by_coid(o.coid)) return std::nullopt;
+  order_entry fresh;
+  fresh.id = order_id{next_id_++};
+  fresh.coid = o.coid;
+  fresh.strategy = strategy;
+  fresh.symbol = o.symbol;
+  fresh.order_side = o.order_side;
+  fresh.qty = o.qty;
+  fresh.cum_qty = o.filled_qty;
+  fresh.avg_px = o.filled_avg_px;
+  fresh.status = o.status;
+  if (auto h = decision_hash_from_client_order_id(o.coid.view())) fresh.hash = *h;
+  fresh.in_use = true;
+  order_entry& slot = orders_[fresh.id.value % orders_.size()];
+  if (slot.in_use && !is_terminal(slot.status)) {
+    ++stats_.back_pressured;
+    return std::nullopt;
+  }
+  store(slot, fresh);
+  ++stats_.adopted;
+  // The report carries no fill: the broker's positions already hold the fills so far.
+  report(slot, quantity{}, price{}, clock_.now(), 0);
+  return slot.id;
+}
 
 order_router::order_entry* order_router::find(order_id id) noexcept {
   order_entry& e = orders_[id.value % orders_.size()];
@@ -182,21 +284,31 @@ void order_router::on_verdict(const risk_verdict& v) noexcept {
   if (commands_.push(c) != push_result::ok) {
     ++stats_.back_pressured;
     fresh.status = order_status::rejected;
-    slot = fresh;
+    store(slot, fresh);
     report(slot, quantity{}, price{}, now, reject_codes::router_backpressure);
     return;
   }
   ++stats_.submitted;
   audit_.order(c);
   fresh.status = order_status::pending_new;
-  slot = fresh;
+  store(slot, fresh);
   report(slot, quantity{}, price{}, now, 0);
 }
 
 void order_router::on_broker_event(const broker_event& ev) noexcept {
-  order_entry* e = find(ev.id);
+  order_entry* e = nullptr;
+  if (ev.id.value != 0) {
+    e = find(ev.id);
+  } else if (const auto id = find_by_coid(ev.coid)) {
+    e = find(*id);
+  }
   if (e == nullptr || (!ev.coid.empty() && ev.coid != e->coid)) {
     ++stats_.unknown_orders;
+    return;
+  }
+  const bool is_fill = ev.kind == broker_event_kind::partial_fill || ev.kind == broker_event_kind::fill;
+  if (is_fill && ev.cum_qty.is_positive() && ev.cum_qty <= e->cum_qty) {
+    ++stats_.duplicate_fills;  // the broker's filled quantity did not grow: a replayed fill
     return;
   }
   std::optional<order_status> next = next_status(e->status, ev.kind);
@@ -206,7 +318,36 @@ void order_router::on_broker_event(const broker_event& ev) noexcept {
   }
   quantity last_qty;
   price last_px;
-  if (ev.kind == broker_event_kind::partial_fill || ev.kind == broker_event_kind::fill) {
+  if (ev.cum_qty.is_positive() && ev.cum_qty > e->cum_qty) {
+    // Cumulative: book what the broker's filled quantity adds to ours (missed fills included;
+    // a cancel or expiry that reports fills we never saw books them too).
+    if (ev.cum_qty > e->qty) {
+      ++stats_.illegal_transitions;
+      return;
+    }
+    const int64_t delta = ev.cum_qty.raw - e->cum_qty.raw;
+    int128_t px = ev.last_px.raw;
+    if (ev.avg_px.is_positive() && !(delta == ev.last_qty.raw && ev.last_px.is_positive())) {
+      const int128_t notional = static_cast<int128_t>(ev.avg_px.raw) * ev.cum_qty.raw -
+                                static_cast<int128_t>(e->avg_px.raw) * e->cum_qty.raw;
+      px = (notional + delta / 2) / delta;
+    }
+    if (px <= 0 || px > std::numeric_limits<int64_t>::max()) {
+      ++stats_.illegal_transitions;
+      return;
+    }
+    if (ev.avg_px.is_positive()) {
+      e->avg_px = ev.avg_px;
+    } else {
+      const int128_t num = static_cast<int128_t>(e->avg_px.raw) * e->cum_qty.raw + px * delta;
+      e->avg_px = price::from_raw(static_cast<int64_t>((num + ev.cum_qty.raw / 2) / ev.cum_qty.raw));
+    }
+    e->cum_qty = ev.cum_qty;
+    if (is_fill) next = e->cum_qty == e->qty ? order_status::filled : order_status::partially_filled;
+    last_qty = quantity::from_raw(delta);
+    last_px = price::from_raw(static_cast<int64_t>(px));
+    ++stats_.fills;
+  } else if (is_fill) {
     if (!ev.last_qty.is_positive() || !ev.last_px.is_positive()) {
       ++stats_.illegal_transitions;
       return;

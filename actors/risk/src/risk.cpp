@@ -208,6 +208,7 @@ risk_reason risk_engine::check(const order_intent& intent) const noexcept {
 
 risk_reason risk_engine::check_new_order(const order_intent& i, timestamp now) const noexcept {
   if (kill_switch_) return risk_reason::kill_switch_engaged;
+  if (!reconciled_) return risk_reason::awaiting_reconciliation;
   const bool reducing = reduces_position(i);
   if (state_ == trading_state::halted) return risk_reason::trading_halted;
   if (state_ == trading_state::reducing && !reducing) return risk_reason::trading_reducing;
@@ -441,6 +442,37 @@ void risk_engine::apply_fill(uint32_t s, side sd, quantity q, price px) noexcept
 void risk_engine::release_exposure(uint32_t s, side sd, quantity q) noexcept {
   quantity& open = sd == side::buy ? open_buy_[s] : open_sell_[s];
   open = q >= open ? quantity{} : quantity::from_raw(open.raw - q.raw);
+}
+
+bool risk_engine::set_position(symbol_id sym, quantity qty, price avg_entry) noexcept {
+  if (!sym.valid() || sym.value >= positions_.size()) return false;
+  position& p = positions_[sym.value];
+  const std::optional<money> cost = checked_notional(avg_entry, qty);  // signed like qty
+  if (!cost) {
+    ledger_overflow_ = true;
+    return true;
+  }
+  const bool differed = p.qty != qty || p.cost_basis != *cost;
+  p.qty = qty;
+  p.cost_basis = *cost;
+  refresh_unrealized(sym.value);
+  return differed;
+}
+
+void risk_engine::add_open_exposure(symbol_id sym, side sd, quantity q) noexcept {
+  if (!sym.valid() || sym.value >= positions_.size() || !q.is_positive()) return;
+  quantity& open = sd == side::buy ? open_buy_[sym.value] : open_sell_[sym.value];
+  const std::optional<quantity> sum = checked_add(open, q);
+  open = sum ? *sum : quantity::from_raw(std::numeric_limits<int64_t>::max());
+}
+
+void risk_engine::set_equity(money equity) noexcept {
+  const int128_t base = static_cast<int128_t>(equity.raw) - realized_total_.raw - unrealized_total_.raw;
+  if (!fits64(base)) {
+    ledger_overflow_ = true;
+    return;
+  }
+  starting_equity_ = money::from_raw(static_cast<int64_t>(base));
 }
 
 void risk_engine::on_execution(const execution_report& r) noexcept {

@@ -4,6 +4,7 @@
 /// restart that reaches the same decision produces the same hash and the same client_order_id.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "torghut/engine/messages.hpp"
@@ -29,6 +30,10 @@ struct decision_key {
 
 /// client_order_id = "tg-" + 32 lowercase hex digits of the hash: 35 characters (≤ 48).
 [[nodiscard]] client_order_id client_order_id_for(decision_hash h) noexcept;
+
+/// The hash back from a client_order_id this engine made ("tg-" + 32 hex digits); nullopt for
+/// any other text (orders placed by someone else).
+[[nodiscard]] std::optional<decision_hash> decision_hash_from_client_order_id(std::string_view coid) noexcept;
 
 /// 32 lowercase hex characters into `out` (which needs 32 bytes).
 void to_hex(decision_hash h, char* out) noexcept;

@@ -201,8 +201,9 @@ enum class risk_reason : uint8_t {
   arithmetic_overflow,
   symbol_halted,
   audit_backpressure,
+  awaiting_reconciliation,  ///< trading with a broker: start-up reconciliation has not succeeded yet
 };
-inline constexpr int risk_reason_count = 17;
+inline constexpr int risk_reason_count = 18;
 [[nodiscard]] std::string_view to_string(risk_reason r) noexcept;
 [[nodiscard]] std::string_view to_string(trading_state s) noexcept;
 
@@ -289,12 +290,18 @@ enum class broker_event_kind : uint8_t {
   replaced,
 };
 
+/// `id` 0 means "find the order by `coid`" (events from Alpaca's trade_updates know only the
+/// client_order_id). When `cum_qty` is positive (Alpaca's order.filled_qty), fills are applied by
+/// cumulative quantity: a fill that does not raise it is a duplicate, and a fill that raises it by
+/// more than `last_qty` also carries the fills that were missed (their price from `avg_px`).
 struct broker_event {
   broker_event_kind kind = broker_event_kind::new_order;
   order_id id;
   client_order_id coid;
   quantity last_qty;  ///< fills: this fill's quantity
   price last_px;      ///< fills: this fill's price
+  quantity cum_qty;   ///< the order's filled quantity after this event (0: not given)
+  price avg_px;       ///< the order's average fill price after this event (0: not given)
   timestamp time;
   uint16_t reject_code = 0;
 };

@@ -10,6 +10,9 @@
 /// broker events return to the router; execution reports go to risk and strategy.
 
 #include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
 
 #include "torghut/actors/market_data.hpp"
 #include "torghut/actors/order_router.hpp"
@@ -23,6 +26,46 @@
 #include "torghut/engine/symbol_table.hpp"
 
 namespace torghut::actors {
+
+/// Where order commands leave the hot path when trading through a broker (Alpaca REST, or the
+/// simulator's). `send` runs on the hot thread inside pump(): it must not block or allocate, and
+/// must not call back into the hot path (answers come later through on_broker_event).
+class order_gateway {
+ public:
+  virtual ~order_gateway() = default;
+  virtual void send(const order_command& c) noexcept = 0;
+};
+
+/// A broker position as reconciliation sees it (`GET /v2/positions`).
+struct broker_position_state {
+  symbol_id symbol;
+  quantity qty;  ///< signed: negative for a short
+  price avg_entry;
+};
+
+/// What the broker says, fetched over REST at start-up and after every trade_updates reconnect.
+struct broker_snapshot {
+  std::vector<broker_order_state> open_orders;  ///< GET /v2/orders?status=open
+  /// Orders this engine thought open that were not in `open_orders`, as
+  /// GET /v2/orders:by_client_order_id answered (404s are left out).
+  std::vector<broker_order_state> queried_orders;
+  std::vector<broker_position_state> positions;  ///< GET /v2/positions
+  std::optional<money> equity;                   ///< GET /v2/account
+};
+
+/// Differences found by reconciliation (each also counted in reconcile_counters).
+struct reconcile_result {
+  uint32_t orders_adopted = 0;     ///< open at the broker, unknown here: taken over
+  uint32_t orders_advanced = 0;    ///< known here, the broker was ahead: events synthesized
+  uint32_t orders_vanished = 0;    ///< open here, unknown to the broker (404): rejected locally
+  uint32_t positions_adjusted = 0; ///< local position differed from the broker's
+  bool equity_set = false;
+};
+
+struct reconcile_counters {
+  uint64_t runs = 0;
+  uint64_t orders_adopted = 0, orders_advanced = 0, orders_vanished = 0, positions_adjusted = 0;
+};
 
 struct hot_path_counters {
   uint64_t events_in = 0;
@@ -64,6 +107,26 @@ class hot_path {
   /// Polls and applies every queued control command; false when shutdown was requested.
   bool poll_control(control_channel& channel) noexcept;
 
+  /// Trade through `gw` instead of the internal paper broker (nullptr: back to the paper broker).
+  /// With a gateway, risk rejects new orders until set_reconciled(true).
+  void set_gateway(order_gateway* gw) noexcept;
+  /// A broker event (from the gateway's REST answers or trade_updates): runs the chain.
+  void on_broker_event(const broker_event& ev) noexcept;
+
+  /// Reconciliation (off the hot path's per-message budget: it may allocate).
+  /// The client_order_ids of orders open here that are not in `broker_open`: the caller asks the
+  /// broker about each (by_client_order_id) and passes the answers as snapshot.queried_orders.
+  [[nodiscard]] std::vector<client_order_id> missing_at_broker(
+      std::span<const broker_order_state> broker_open) const;
+  /// Applies the broker's view: adopts unknown open orders, synthesizes the events this side
+  /// missed (fills by cumulative quantity, cancels, expiries), rejects locally the open orders
+  /// the broker never received (listed by missing_at_broker but absent from queried_orders),
+  /// then makes positions and equity the broker's. Does not change the reconciled flag.
+  reconcile_result reconcile(const broker_snapshot& snap,
+                             std::span<const client_order_id> asked = {});
+  void set_reconciled(bool ok) noexcept { risk_.set_reconciled(ok); }
+  [[nodiscard]] const reconcile_counters& reconciliation() const noexcept { return recon_; }
+
   /// Drains every mailbox until all are empty, one market event at a time through the whole
   /// chain (depth-first). Returns messages moved.
   size_t pump() noexcept;
@@ -102,6 +165,12 @@ class hot_path {
   timestamp last_event_time_;
   int64_t first_order_mono_ns_ = 0;
   bool order_probe_ = false;
+  uint32_t symbols_capacity_;
+  order_gateway* gateway_ = nullptr;
+  reconcile_counters recon_;
+  /// Synthesizes the broker event that brings a known order to the broker's state; false when
+  /// the states already agree.
+  bool advance_to(order_id id, const broker_order_state& o) noexcept;
 };
 
 }  // namespace torghut::actors

@@ -8,12 +8,16 @@
 /// from a terminal state). Each accepted transition becomes an execution report.
 ///
 /// Choices where the rules leave room:
-///  - Fills: a fill or partial fill whose quantity would take cum_qty above the order quantity
-///    is a duplicate (counted in `duplicate_fills`, ignored). A partial fill that brings cum_qty
-///    exactly to the order quantity moves the order to `filled`. A fill with a non-positive
-///    quantity or price is counted as illegal. A duplicated partial fill that keeps cum_qty
-///    within the order quantity cannot be told apart from a genuine one (broker_event carries
-///    no execution id or cumulative quantity).
+///  - Fills without a cumulative quantity (the internal paper broker): a fill or partial fill
+///    whose quantity would take cum_qty above the order quantity is a duplicate (counted in
+///    `duplicate_fills`, ignored). A partial fill that brings cum_qty exactly to the order
+///    quantity moves the order to `filled`. A fill with a non-positive quantity or price is
+///    counted as illegal.
+///  - Fills with a cumulative quantity (Alpaca's order.filled_qty): the fill applies the
+///    difference to the order's known cum_qty, so a replayed fill (no increase) is a duplicate,
+///    and a fill that follows missed ones books them too; the price of the booked quantity comes
+///    from the average prices (avg·cum − old avg·old cum), or last_px when no average is given.
+///  - Events with id 0 are matched by client_order_id (an index kept beside the order table).
 ///  - An event whose non-empty client_order_id differs from the order's is an unknown order.
 ///  - Cancel intents for an unknown order count in `unknown_orders`; for a finished order they
 ///    are dropped; otherwise a cancel command goes out (the broker's events move the state).
@@ -39,7 +43,32 @@ inline constexpr uint16_t invalid_order = 422;        ///< paper broker: bad sym
 inline constexpr uint16_t broker_capacity = 429;      ///< paper broker: pool slot still open
 inline constexpr uint16_t router_table_full = 900;    ///< router: table slot still open
 inline constexpr uint16_t router_backpressure = 901;  ///< router: command mailbox full
+inline constexpr uint16_t gateway_unavailable = 902;  ///< gateway: retries exhausted, not connected
+inline constexpr uint16_t gateway_queue_full = 903;   ///< gateway: its request queue is full
+inline constexpr uint16_t broker_rejected = 904;      ///< the broker's `rejected` event (after acceptance)
 }  // namespace reject_codes
+
+/// A name for a reject code, for logs and metrics: "INSUFFICIENT_BUYING_POWER" (403),
+/// "UNPROCESSABLE_ORDER" (422: invalid, or a duplicate client_order_id), "RATE_LIMITED" (429),
+/// "BROKER_UNAVAILABLE", ...; "BROKER_<code>" style names are never produced: unknown codes read
+/// "REJECTED".
+[[nodiscard]] std::string_view reject_code_name(uint16_t code) noexcept;
+
+/// An open order the broker holds, as reconciliation sees it (from `GET /v2/orders?status=open`
+/// or `by_client_order_id`).
+struct broker_order_state {
+  client_order_id coid;
+  symbol_id symbol;
+  side order_side = side::buy;
+  order_type type = order_type::market;
+  time_in_force tif = time_in_force::day;
+  order_status status = order_status::new_order;
+  quantity qty;
+  quantity filled_qty;
+  price filled_avg_px;
+  price limit_px;
+  price stop_px;
+};
 
 /// The order state machine, pure: returns the next status for `ev` from `cur`, or nullopt when
 /// the event is illegal from that status (late or out-of-order).
@@ -54,6 +83,7 @@ struct order_router_stats {
   uint64_t unknown_orders = 0;
   uint64_t duplicate_fills = 0;
   uint64_t back_pressured = 0;
+  uint64_t adopted = 0;  ///< open broker orders taken over by reconciliation
 };
 
 class order_router {
@@ -67,7 +97,34 @@ class order_router {
   /// Broker events drive the state machine and produce execution reports.
   void on_broker_event(const broker_event& ev) noexcept;
 
+  /// Reconciliation: takes over an open order the broker holds but this router does not know
+  /// (placed before a restart). It gets a new order id, its decision hash is read back from a
+  /// `tg-` client_order_id (zero otherwise), and one report with its status (and no fill: the
+  /// broker's positions already include its fills so far) goes out. Returns its id, or nullopt
+  /// when the table slot is busy or the order is already known.
+  std::optional<order_id> adopt(const broker_order_state& o, strategy_id strategy = {}) noexcept;
+
   [[nodiscard]] std::optional<order_status> status_of(order_id id) const noexcept;
+  /// The order with this client_order_id, if the table still holds it.
+  [[nodiscard]] std::optional<order_id> find_by_coid(const client_order_id& coid) const noexcept;
+
+  struct open_order {
+    order_id id;
+    client_order_id coid;
+    symbol_id symbol;
+    side order_side = side::buy;
+    order_status status = order_status::pending_new;
+    quantity qty;
+    quantity cum_qty;
+    price avg_px;
+  };
+  /// Calls f(open_order) for every order not in a terminal state (reconciliation).
+  template <class F>
+  void for_each_open(F&& f) const {
+    for (const auto& e : orders_)
+      if (e.in_use && !is_terminal(e.status))
+        f(open_order{e.id, e.coid, e.symbol, e.order_side, e.status, e.qty, e.cum_qty, e.avg_px});
+  }
   [[nodiscard]] const order_router_stats& stats() const noexcept { return stats_; }
 
  private:
@@ -86,6 +143,12 @@ class order_router {
   };
   [[nodiscard]] order_entry* find(order_id id) noexcept;
   [[nodiscard]] const order_entry* find(order_id id) const noexcept;
+  /// Puts `fresh` into its table slot, keeping the coid index in step.
+  void store(order_entry& slot, const order_entry& fresh) noexcept;
+  [[nodiscard]] static uint64_t coid_key(const client_order_id& c) noexcept;
+  [[nodiscard]] size_t index_find(const client_order_id& c) const noexcept;  ///< index slot or npos
+  void index_insert(const client_order_id& c, uint32_t table_slot) noexcept;
+  void index_erase(const client_order_id& c) noexcept;
   void report(const order_entry& e, quantity last_qty, price last_px, timestamp t,
               uint16_t reject_code) noexcept;
 
@@ -94,6 +157,7 @@ class order_router {
   audit_sink& audit_;
   const clock& clock_;
   std::vector<order_entry> orders_;  // ring indexed by id % capacity
+  std::vector<uint32_t> coid_index_;  // linear probing: table slot + 1 (0 = empty), 2× capacity
   uint64_t next_id_ = 1;
   order_router_stats stats_;
 };

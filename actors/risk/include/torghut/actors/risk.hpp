@@ -1,7 +1,8 @@
 #pragma once
 /// risk actor: every order intent passes through `check`, which names the first rule that
 /// rejects it. Nothing bypasses risk. Cancels always pass. Rules, in evaluation order:
-///   kill switch → trading state (HALTED rejects, REDUCING allows only position-reducing orders)
+///   kill switch → reconciliation (with a broker: none before start-up reconciliation succeeded)
+///   → trading state (HALTED rejects, REDUCING allows only position-reducing orders)
 ///   → audit back-pressure → symbol allow-list → symbol halted → quantity (>0, ≤ max)
 ///   → duplicate decision hash → reference price (a quote or trade must exist)
 ///   → price collar (limit price, or the market reference, vs the last quote mid)
@@ -98,6 +99,22 @@ class risk_engine {
   /// Kill switch, trading state, limits reload.
   void on_control(const control_command& c) noexcept;
 
+  // --- reconciliation with a broker (Alpaca REST) ------------------------------------------
+  /// When required, every new order is rejected with `awaiting_reconciliation` until
+  /// set_reconciled(true). Trading through a broker requires it from the start.
+  void require_reconciliation(bool on) noexcept { reconciled_ = !on; }
+  void set_reconciled(bool ok) noexcept { reconciled_ = ok; }
+  [[nodiscard]] bool reconciled() const noexcept { return reconciled_; }
+  /// Makes the symbol's position the broker's: `qty` signed, cost basis qty × avg entry price.
+  /// Realized P&L is kept. Returns true when it differed from the local position.
+  bool set_position(symbol_id s, quantity qty, price avg_entry) noexcept;
+  /// Counts the unfilled rest of an open broker order as open exposure (adopted orders).
+  void add_open_exposure(symbol_id s, side sd, quantity q) noexcept;
+  /// Records a decision hash as already used (an adopted order's), so it cannot be sent again.
+  void remember_decision(decision_hash h) noexcept { remember_hash(h); }
+  /// Takes the broker's account equity as the equity (start-of-day base = equity − unrealized).
+  void set_equity(money equity) noexcept;
+
   [[nodiscard]] trading_state state() const noexcept { return state_; }
   [[nodiscard]] bool kill_switch() const noexcept { return kill_switch_; }
   [[nodiscard]] const position& position_of(symbol_id s) const noexcept;
@@ -153,6 +170,7 @@ class risk_engine {
   int64_t collar_ppb_ = 0;
   int64_t position_ppb_ = 0;
   bool ledger_overflow_ = false;
+  bool reconciled_ = true;
   money realized_total_;
   risk_stats stats_;
 };

@@ -69,7 +69,45 @@ std::vector<std::string> validate(const engine_config& c) {
   if (f.auth != "message" && f.auth != "headers") err("feed.auth: expected \"message\" or \"headers\"");
   if (!f.relay_url.empty() && f.relay_url.rfind("ws://", 0) != 0 && f.relay_url.rfind("wss://", 0) != 0)
     err("feed.relay_url: must start with ws:// or wss://");
+  const auto& t = c.trading;
+  if (t.broker != "paper" && t.broker != "alpaca") err("trading.broker: expected \"paper\" or \"alpaca\"");
+  const auto check_url = [&](std::string_view key, std::string_view u, std::string_view secure,
+                             std::string_view plain_scheme) {
+    const bool sec = u.rfind(secure, 0) == 0;
+    const bool pl = u.rfind(plain_scheme, 0) == 0;
+    if (!sec && !pl) {
+      err("trading." + std::string(key) + ": must start with " + std::string(secure) + " or " +
+          std::string(plain_scheme) + " (loopback only)");
+      return;
+    }
+    const std::string_view host = url_host(u);
+    if (host.empty()) err("trading." + std::string(key) + ": no host");
+    else if (pl && !is_loopback_host(host))
+      err("trading." + std::string(key) + ": plain " + std::string(plain_scheme) +
+          " is only allowed to a loopback host (use " + std::string(secure) + " for '" + std::string(host) + "')");
+  };
+  check_url("rest_url", t.rest_url, "https://", "http://");
+  check_url("stream_url", t.stream_url, "wss://", "ws://");
+  if (t.stream_auth != "action" && t.stream_auth != "legacy")
+    err("trading.stream_auth: expected \"action\" or \"legacy\"");
+  if (t.connections == 0 || t.connections > 16) err("trading.connections: must be in [1, 16]");
+  if (t.request_timeout_ms == 0) err("trading.request_timeout_ms: must be > 0");
+  if (t.rate_limit_per_minute == 0) err("trading.rate_limit_per_minute: must be > 0");
+  if (t.reconcile_timeout_ms == 0) err("trading.reconcile_timeout_ms: must be > 0");
   return errs;
+}
+
+std::string_view url_host(std::string_view url) noexcept {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (!rest.empty() && rest.front() == '[') {
+    const size_t close = rest.find(']');
+    return close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
+  }
+  return rest.substr(0, rest.find(':'));
 }
 
 bool is_loopback_host(std::string_view host) noexcept {

@@ -107,7 +107,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   loader l(errs);
   l.unknown_keys(root, "", {"account_label", "starting_equity", "allowed_symbols", "cpu", "idle",
                             "mailbox_capacity", "audit_capacity", "symbol_capacity", "risk",
-                            "market_data", "feed", "strategies"});
+                            "market_data", "feed", "trading", "strategies"});
   l.text(root, "account_label", "", c.account_label);
   l.fixed(root, "starting_equity", "", c.starting_equity);
   l.strings(root, "allowed_symbols", "", c.allowed_symbols);
@@ -173,6 +173,27 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       l.text(*t, "record", w, f.record);
     } else {
       errs.push_back("feed: expected a table");
+    }
+  }
+  if (const auto* n = root.get("trading")) {
+    if (const auto* t = n->as_table()) {
+      const std::string w = "trading.";
+      l.unknown_keys(*t, w, {"broker", "rest_url", "stream_url", "stream_auth", "ca_file", "connections",
+                             "request_timeout_ms", "max_retries", "rate_limit_per_minute",
+                             "reconcile_timeout_ms"});
+      auto& tc = c.trading;
+      l.text(*t, "broker", w, tc.broker);
+      l.text(*t, "rest_url", w, tc.rest_url);
+      l.text(*t, "stream_url", w, tc.stream_url);
+      l.text(*t, "stream_auth", w, tc.stream_auth);
+      l.text(*t, "ca_file", w, tc.ca_file);
+      l.integer(*t, "connections", w, tc.connections);
+      l.integer(*t, "request_timeout_ms", w, tc.request_timeout_ms);
+      l.integer(*t, "max_retries", w, tc.max_retries);
+      l.integer(*t, "rate_limit_per_minute", w, tc.rate_limit_per_minute);
+      l.integer(*t, "reconcile_timeout_ms", w, tc.reconcile_timeout_ms);
+    } else {
+      errs.push_back("trading: expected a table");
     }
   }
   if (const auto* n = root.get("strategies")) {
@@ -255,6 +276,24 @@ trading_mode_result resolve_trading_mode(const char* mode_env, const char* live_
     r.error = "TRADING_MODE must be \"paper\" or \"live\", not \"" + mode + "\"";
   }
   return r;
+}
+
+std::string check_trading_target(const trading_config& t, trading_mode mode) {
+  const bool to_alpaca = t.broker == "alpaca";
+  const bool rest_live = url_host(t.rest_url) == alpaca_live_trading_host;
+  const bool stream_live = url_host(t.stream_url) == alpaca_live_trading_host;
+  if (mode != trading_mode::live) {
+    if (to_alpaca && (rest_live || stream_live))
+      return "live trading refused: trading.rest_url/stream_url point at Alpaca's live API "
+             "(api.alpaca.markets); that needs both TRADING_MODE=live and TRADING_LIVE_ENABLED=true";
+    return {};
+  }
+  if (!to_alpaca)
+    return "TRADING_MODE=live needs trading.broker = \"alpaca\" (the internal paper broker sends no orders)";
+  if (!rest_live || !stream_live)
+    return "TRADING_MODE=live needs trading.rest_url = https://api.alpaca.markets and "
+           "trading.stream_url = wss://api.alpaca.markets/stream (they point elsewhere)";
+  return {};
 }
 
 }  // namespace torghut

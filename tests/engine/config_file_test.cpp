@@ -146,3 +146,58 @@ TEST(config_file, accepts_wss_anywhere_and_ws_on_loopback) {
     EXPECT_TRUE(r.ok()) << url << ": " << (r.errors.empty() ? "" : r.errors.front());
   }
 }
+
+TEST(config_file, loads_the_trading_section_and_checks_its_urls) {
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+[trading]
+broker = "alpaca"
+rest_url = "http://127.0.0.1:9001"
+stream_url = "ws://127.0.0.1:9001/stream"
+stream_auth = "legacy"
+connections = 3
+request_timeout_ms = 500
+)");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0]);
+  EXPECT_EQ(r.config.trading.broker, "alpaca");
+  EXPECT_EQ(r.config.trading.rest_url, "http://127.0.0.1:9001");
+  EXPECT_EQ(r.config.trading.stream_auth, "legacy");
+  EXPECT_EQ(r.config.trading.connections, 3u);
+  EXPECT_EQ(r.config.trading.request_timeout_ms, 500u);
+
+  auto bad = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+[trading]
+broker = "robinhood"
+rest_url = "http://paper-api.alpaca.markets"
+stream_url = "ftp://x"
+stream_auth = "cookie"
+connections = 0
+)");
+  EXPECT_TRUE(has_error(bad, "trading.broker: expected"));
+  EXPECT_TRUE(has_error(bad, "trading.rest_url: plain http:// is only allowed to a loopback host"));
+  EXPECT_TRUE(has_error(bad, "trading.stream_url: must start with wss://"));
+  EXPECT_TRUE(has_error(bad, "trading.stream_auth: expected"));
+  EXPECT_TRUE(has_error(bad, "trading.connections: must be in [1, 16]"));
+  EXPECT_TRUE(has_error(load_config_text("allowed_symbols = [\"A\"]\n[trading]\ntypo = 1\n"),
+                        "trading.typo: unknown key"));
+}
+
+TEST(trading_mode, the_live_api_is_refused_without_both_settings) {
+  trading_config live;
+  live.broker = "alpaca";
+  live.rest_url = "https://api.alpaca.markets";
+  live.stream_url = "wss://api.alpaca.markets/stream";
+  const std::string err = check_trading_target(live, trading_mode::paper);
+  EXPECT_NE(err.find("live trading refused"), std::string::npos) << err;
+  EXPECT_NE(err.find("TRADING_LIVE_ENABLED=true"), std::string::npos) << err;
+  EXPECT_EQ(check_trading_target(live, trading_mode::live), "");
+  // A live switch never paper-trades by accident either.
+  trading_config paper;  // defaults: the internal paper broker
+  EXPECT_NE(check_trading_target(paper, trading_mode::live), "");
+  paper.broker = "alpaca";  // the paper API
+  EXPECT_EQ(check_trading_target(paper, trading_mode::paper), "");
+  EXPECT_NE(check_trading_target(paper, trading_mode::live), "");
+  EXPECT_EQ(url_host("https://user@api.alpaca.markets:443/v2"), "api.alpaca.markets");
+  EXPECT_EQ(url_host("ws://[::1]:80/stream"), "::1");
+}

@@ -63,6 +63,30 @@ struct feed_config {
   std::string record;  ///< record every raw frame with its receive time here ("" = off)
 };
 
+/// Where orders go. `paper` (the default): the engine's internal paper broker, nothing leaves the
+/// process. `alpaca`: Alpaca's trading API (REST v2 + the trade_updates stream) at these URLs: the
+/// paper API by default, `torghut sim`'s on loopback, or the live API (which needs both
+/// TRADING_MODE=live and TRADING_LIVE_ENABLED=true).
+struct trading_config {
+  std::string broker = "paper";  ///< "paper" (internal) or "alpaca"
+  std::string rest_url = "https://paper-api.alpaca.markets";  ///< http:// only to loopback
+  std::string stream_url = "wss://paper-api.alpaca.markets/stream";  ///< ws:// only to loopback
+  std::string stream_auth = "action";  ///< "action" ({"action":"auth"}) or "legacy" ("authenticate")
+  std::string ca_file;                 ///< extra CA bundle for https:// and wss://
+  uint32_t connections = 2;            ///< keep-alive REST connections, warmed at start
+  uint32_t request_timeout_ms = 2000;  ///< no response this long: lost (asked by client_order_id)
+  uint32_t max_retries = 3;            ///< 5xx, lost responses, 429
+  uint32_t rate_limit_per_minute = 200;  ///< client-side request budget (Alpaca allows 200)
+  /// Start-up reconciliation must succeed within this long, or the run stops (exit 6).
+  uint32_t reconcile_timeout_ms = 30'000;
+};
+
+/// The live trading API host (orders there are real).
+inline constexpr std::string_view alpaca_live_trading_host = "api.alpaca.markets";
+
+/// The host of an http(s):// or ws(s):// URL ("" when there is none).
+[[nodiscard]] std::string_view url_host(std::string_view url) noexcept;
+
 [[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
 
 enum class idle_kind : uint8_t { busy_spin, backoff };
@@ -75,6 +99,7 @@ struct engine_config {
   std::vector<strategy_config> strategies;
   market_data_config market_data;
   feed_config feed;
+  trading_config trading;
   /// Per hot mailbox. The depth-first pump keeps them nearly empty: the largest burst is one
   /// time step closing every symbol's microbar.
   uint32_t mailbox_capacity = 4096;

@@ -37,4 +37,9 @@ struct trading_mode_result {
 [[nodiscard]] trading_mode_result resolve_trading_mode(const char* trading_mode_env,
                                                        const char* live_enabled_env);
 
+/// Whether `trading` may run in `mode`: "" when it may, else why not. Orders to Alpaca's live
+/// API (api.alpaca.markets) need live mode (both settings); live mode needs broker "alpaca" with
+/// both URLs on the live host, so a live switch can never silently paper-trade or the reverse.
+[[nodiscard]] std::string check_trading_target(const trading_config& trading, trading_mode mode);
+
 }  // namespace torghut

@@ -218,7 +218,8 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
         l.text(*t, "kind", w, kind);
         if (kind == "macd_rsi") s.kind = strategy_kind::macd_rsi;
         else if (kind == "bollinger_reversion") s.kind = strategy_kind::bollinger_reversion;
-        else errs.push_back(w + "kind: expected \"macd_rsi\" or \"bollinger_reversion\"");
+        else if (kind == "tick_probe") s.kind = strategy_kind::tick_probe;
+        else errs.push_back(w + "kind: expected \"macd_rsi\", \"bollinger_reversion\" or \"tick_probe\"");
         l.boolean(*t, "enabled", w, s.enabled);
         l.text(*t, "base_timeframe", w, s.base_timeframe);
         l.strings(*t, "universe_symbols", w, s.universe_symbols);

@@ -565,3 +565,33 @@ TEST(strategy_engine_rules,
   const auto in = h.feed(h.aapl, {98.5});
   ASSERT_EQ(in.size(), 1u) << "not pending: the next signal goes out";
 }
+
+TEST(tick_probe, one_order_per_trade_alternating_and_never_while_pending) {
+  strategy_config c;
+  c.id = strategy_id{7};
+  c.name = "probe";
+  c.kind = strategy_kind::tick_probe;
+  harness h({c});
+  auto trade = [&](int64_t ns, const char* px) {
+    market_event ev;
+    ev.kind = market_event_kind::trade;
+    ev.symbol = h.aapl;
+    ev.event_time = timestamp{open_s * ns_per_second + ns};
+    ev.u.trade = trade_payload{};
+    ev.u.trade.px = parse_decimal<price>(px).value();
+    ev.u.trade.size = quantity::from_units(5).value();
+    h.engine->on_market(ev);
+    return h.drain();
+  };
+  auto first = trade(1, "10.5");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].order_side, side::buy);
+  EXPECT_EQ(first[0].qty, quantity::from_units(1).value());
+  EXPECT_EQ(first[0].reference_px, parse_decimal<price>("10.5").value());
+  EXPECT_TRUE(trade(2, "10.6").empty()) << "pending: no second order";
+  h.fill(first[0]);
+  auto second = trade(3, "10.7");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].order_side, side::sell);
+  EXPECT_NE(second[0].hash, first[0].hash);
+}

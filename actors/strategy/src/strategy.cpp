@@ -59,6 +59,7 @@ strategy_engine::strategy_engine(const engine_config& cfg, const symbol_table& s
   universe_names_.reserve(strategies_.size());
   for (const auto& c : strategies_) {
     fingerprints_.push_back(params_fingerprint(c));
+    has_probe_ = has_probe_ || (c.kind == strategy_kind::tick_probe && c.enabled);
     universe_names_.push_back(c.universe_symbols.empty() ? cfg.allowed_symbols
                                                          : c.universe_symbols);
   }
@@ -91,6 +92,8 @@ uint64_t strategy_engine::params_fingerprint(const strategy_config& c) noexcept 
     case strategy_kind::bollinger_reversion:
       p = put_double(p, c.bollinger_k);
       break;
+    case strategy_kind::tick_probe:
+      break;
   }
   return hash_bytes64(buf, static_cast<size_t>(p - buf));
 }
@@ -113,6 +116,11 @@ void strategy_engine::on_market(const market_event& ev) noexcept {
       if (!ev.symbol.valid() || ev.symbol.value >= capacity_) return;
       used_ = std::max(used_, ev.symbol.value + 1);
       ind_[ev.symbol.value].on_quote(ev.u.quote);
+      return;
+    case market_event_kind::trade:
+      if (has_probe_ && ev.symbol.valid() && ev.symbol.value < capacity_ &&
+          (ev.flags & event_flags::halted) == 0)
+        probe(ev);
       return;
     case market_event_kind::microbar: {
       if ((ev.flags & event_flags::final_bar) == 0) return;
@@ -162,6 +170,8 @@ void strategy_engine::evaluate(symbol_id sym, const market_event& bar) noexcept 
         }
         break;
       }
+      case strategy_kind::tick_probe:
+        break;  // trades, not bars (probe())
       case strategy_kind::bollinger_reversion: {
         if ((cur.ready_mask & indicator_bit::bollinger) == 0) break;
         const double stddev = (cur.boll_upper - cur.boll_mid) / snapshot_bollinger_k;
@@ -187,8 +197,31 @@ void strategy_engine::evaluate(symbol_id sym, const market_event& bar) noexcept 
   prev_[s] = cur;
 }
 
+void strategy_engine::probe(const market_event& trade) noexcept {
+  const symbol_id sym = trade.symbol;
+  used_ = std::max(used_, sym.value + 1);
+  for (size_t i = 0; i < strategies_.size(); ++i) {
+    const strategy_config& c = strategies_[i];
+    if (c.kind != strategy_kind::tick_probe || !c.enabled || !in_universe(i, sym)) continue;
+    per_strategy_symbol& st = pss_[i * capacity_ + sym.value];
+    if (st.pending) {
+      ++stats_.suppressed_pending;
+      continue;
+    }
+    const bool flat = !st.position.is_positive();
+    const quantity qty = flat ? quantity::from_raw(quantity::scale) : st.position;
+    if (emit(i, sym, trade, flat ? side::buy : side::sell, qty, rationale_probe, trade.u.trade.px))
+      st.pending = true;
+  }
+}
+
 bool strategy_engine::emit(size_t i, symbol_id s, const market_event& bar, side action,
                            quantity qty, uint8_t rationale) noexcept {
+  return emit(i, s, bar, action, qty, rationale, bar.u.bar.close);
+}
+
+bool strategy_engine::emit(size_t i, symbol_id s, const market_event& bar, side action,
+                           quantity qty, uint8_t rationale, price reference) noexcept {
   const strategy_config& c = strategies_[i];
   order_intent in;
   in.kind = intent_kind::new_order;
@@ -198,7 +231,7 @@ bool strategy_engine::emit(size_t i, symbol_id s, const market_event& bar, side 
   in.type = order_type::market;
   in.tif = time_in_force::day;
   in.qty = qty;
-  in.reference_px = bar.u.bar.close;
+  in.reference_px = reference;
   in.event_time = bar.event_time;
   in.decided_at = clock_.now();
   in.rationale = rationale;

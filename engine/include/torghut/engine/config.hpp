@@ -14,6 +14,10 @@ namespace torghut {
 enum class strategy_kind : uint8_t {
   macd_rsi,             ///< MACD crosses its signal line, filtered by RSI
   bollinger_reversion,  ///< fade closes outside Bollinger(20, 2), exit at the mid band
+  /// Latency probe, not a trading rule: on every trade print of its symbols it buys one share
+  /// when flat and sells the position otherwise (no warm-up). The wire-to-wire harness uses it so
+  /// that every trigger frame yields exactly one order.
+  tick_probe,
 };
 
 /// One row of the `strategies` table, plus the strategy's own parameters.

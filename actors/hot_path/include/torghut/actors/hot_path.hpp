@@ -112,6 +112,11 @@ class hot_path {
   void set_gateway(order_gateway* gw) noexcept;
   /// A broker event (from the gateway's REST answers or trade_updates): runs the chain.
   void on_broker_event(const broker_event& ev) noexcept;
+  /// Queues a broker event without running the chain: for a gateway's `send`, which runs inside
+  /// pump() (the running pump delivers it). False when the mailbox is full.
+  bool post_broker_event(const broker_event& ev) noexcept {
+    return broker_events_.push(ev) == push_result::ok;
+  }
 
   /// Reconciliation (off the hot path's per-message budget: it may allocate).
   /// The client_order_ids of orders open here that are not in `broker_open`: the caller asks the

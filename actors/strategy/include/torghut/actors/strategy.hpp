@@ -60,6 +60,7 @@ class strategy_engine {
     rationale_macd_cross_down = 2,
     rationale_below_lower_band = 3,
     rationale_back_to_mid_band = 4,
+    rationale_probe = 5,
   };
 
  private:
@@ -72,6 +73,8 @@ class strategy_engine {
   enum : uint8_t { universe_unknown = 0, universe_in = 1, universe_out = 2 };
 
   void evaluate(symbol_id s, const market_event& bar) noexcept;
+  /// tick_probe strategies: one order per trade print.
+  void probe(const market_event& trade) noexcept;
   /// Whether strategy `i` trades symbol `s`: resolved by name on first use, then cached.
   [[nodiscard]] bool in_universe(size_t i, symbol_id s) noexcept;
   /// Index of the strategy with id `id`, or strategies_.size() when unknown.
@@ -80,6 +83,9 @@ class strategy_engine {
   /// Pushes an intent and audits it; false when the mailbox is full.
   bool emit(size_t i, symbol_id s, const market_event& bar, side action, quantity qty,
             uint8_t rationale) noexcept;
+  bool emit(size_t i, symbol_id s, const market_event& ev, side action, quantity qty,
+            uint8_t rationale, price reference) noexcept;
+  bool has_probe_ = false;
 
   std::vector<strategy_config> strategies_;
   std::vector<uint64_t> fingerprints_;

@@ -20,4 +20,19 @@ for exe in build/release/bench/bench_*; do
     --benchmark_report_aggregates_only="$([[ $reps -gt 1 ]] && echo true || echo false)" \
     --benchmark_out="$out/$b.json" --benchmark_out_format=json
 done
-python3 scripts/latency_gate.py "$out"
+# Wire-to-wire (issue 4): the real engine against both simulators over loopback, a short run.
+# The gate reports its times against the targets (informational: absolute times on a shared
+# machine) and fails only on timeouts (a broken pipeline); a harness that fails fails the script.
+rm -f "$out/wire_to_wire.json"
+w2w_rc=0
+if [[ -x build/release/bench/wire_to_wire ]]; then
+  echo "bench: wire_to_wire"
+  scripts/wire_to_wire.sh --short --orders 3000 --out "$out/wire_to_wire.json" || w2w_rc=$?
+fi
+gate_rc=0
+python3 scripts/latency_gate.py "$out" || gate_rc=$?
+if ((w2w_rc != 0)); then
+  echo "bench: wire_to_wire failed (exit $w2w_rc)" >&2
+  exit 1
+fi
+exit "$gate_rc"

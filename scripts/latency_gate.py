@@ -11,6 +11,10 @@ Gates (each a ratio of two numbers from this run):
      Postgres is at most 1.1x the p99 with persistence off, and at most 1.2x while Postgres is
      unreachable (rows spooling); the write-behind moves rows faster than multi-row INSERT and
      per-row INSERT of the same rows, measured in the same run.
+  5. wire-to-wire (bench/wire_to_wire.cpp, out/bench/wire_to_wire.json when scripts/bench.sh ran
+     it): informational against the targets p50 <= 15 us and p99 <= 50 us (absolute times on a
+     shared machine are never a CI failure); fails only when more than 5 % of the orders timed
+     out (the pipeline engine -> simulator is broken).
 Measured on the development machine (docs/PERFORMANCE.md): CAF hop ~370 ns, tick-to-order p50
 ~0.9 us (2.4 hops), p99 ~4.4 us (12 hops), chain per event ~0.6 us (1.6 hops). The gates leave
 room for noise and catch regressions of roughly 1.5x or more.
@@ -107,6 +111,27 @@ def codec_gate(d: pathlib.Path, failures):
         failures.append(f"hand-written msgpack decoder {a:.0f} ns is not faster than msgpack-cxx {b:.0f} ns")
 
 
+def wire_to_wire_gate(d: pathlib.Path, failures):
+    f = d / "wire_to_wire.json"
+    if not f.exists():
+        print("wire-to-wire: not run (no wire_to_wire.json)")
+        return
+    w = json.loads(f.read_text())
+    orders, timeouts = int(w.get("orders", 0)), int(w.get("timeouts", 0))
+    p50, p99, p999 = w.get("p50_ns", 0), w.get("p99_ns", 0), w.get("p999_ns", 0)
+    t50, t99 = w.get("target_p50_ns", 15000), w.get("target_p99_ns", 50000)
+    print(f"wire-to-wire        p50 {p50 / 1e3:.1f} us   p99 {p99 / 1e3:.1f} us   p99.9 {p999 / 1e3:.1f} us   "
+          f"({orders} orders, {timeouts} timeouts; engine core {w.get('engine_cpu')}, simulator core "
+          f"{w.get('sim_cpu')}, {w.get('cpus_online')} cores)")
+    for name, v, t in (("p50", p50, t50), ("p99", p99, t99)):
+        verdict = "held" if v <= t else "MISSED (informational: absolute times are not gated)"
+        print(f"note: wire-to-wire {name} target {t / 1e3:.0f} us {verdict}")
+    if orders <= 0 or int(w.get("samples", 0)) == 0:
+        failures.append("wire-to-wire: no order measured")
+    elif timeouts > 0.05 * orders:
+        failures.append(f"wire-to-wire: {timeouts} of {orders} orders timed out (> 5 %)")
+
+
 def ns_per_item(b):
     return 1e9 / b["items_per_second"]
 
@@ -139,6 +164,7 @@ def main():
         failures.append(f"chain per event {per_event:.0f} ns > 3 CAF hops ({3 * caf:.0f} ns)")
     persistence_gate(d, failures)
     codec_gate(d, failures)
+    wire_to_wire_gate(d, failures)
     for f in failures:
         print("latency gate FAILED:", f)
     if not failures:

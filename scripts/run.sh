@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: install dependencies, build, start a local Postgres (with
 # the migrations applied) and the Alpaca simulator, and run the engine against them in paper mode:
-# market data arrives over a real WebSocket, decisions pass through risk, the paper broker fills,
-# and the audit trail goes to Postgres through the write-behind (and to out/decisions.jsonl).
+# market data arrives over a real WebSocket, decisions pass through risk, orders go to the
+# simulator's trading API over REST (keep-alive HTTP), fills come back over its trade_updates
+# stream, and the audit trail goes to Postgres through the write-behind (and out/decisions.jsonl).
 #   RUN_SECONDS=120 scripts/run.sh         # run longer (default 60 s; the strategies warm up on
 #                                          # 35 one-second bars before their first decision)
 #   scripts/run.sh --cpu 1 --idle busy-spin  # extra arguments go to `torghut run`
@@ -33,13 +34,16 @@ export APCA_API_SECRET_KEY=${APCA_API_SECRET_KEY:-torghut-test-secret}
   --stats-interval 0 >out/sim.log 2>&1 &
 sim_pid=$!
 url=""
+rest=""
 for _ in $(seq 100); do
   url=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' out/sim.log | head -1 || true)
-  [[ -n $url ]] && break
+  rest=$(grep -oE 'trading API on http://127\.0\.0\.1:[0-9]+' out/sim.log | grep -oE 'http://.*' || true)
+  [[ -n $url && -n $rest ]] && break
   sleep 0.1
 done
-[[ -n $url ]] || { echo "run.sh: the simulator did not start:" >&2; cat out/sim.log >&2; exit 1; }
-echo "run.sh: simulator at $url/v2/iex (log: out/sim.log)"
+[[ -n $url && -n $rest ]] || { echo "run.sh: the simulator did not start:" >&2; cat out/sim.log >&2; exit 1; }
+echo "run.sh: simulator market data at $url/v2/iex, trading API at $rest (log: out/sim.log)"
 
 "$bin" run --config config/paper.toml --feed "$url/v2/iex" \
+  --broker alpaca --rest-url "$rest" --stream-url "${rest/http:/ws:}/stream" \
   --symbols ALFA,BRVO,CHRL,DLTA,ECHO,FXTR,GOLF,HOTL --duration "${RUN_SECONDS:-60}" "$@"

@@ -9,7 +9,8 @@
 # env: TORGHUT_BIN (default build/release/engine/app/torghut), SIM_ARGS (data source options for the sim,
 #      default "--source sample --pace rate --rate 2000 --loop --stats-interval 0": the bundled 8-symbol market
 #      with minute bars, replayed at 2000 messages/s so a bar arrives about every second),
-#      SDK_CLIENTS (v4,mc,v3,raw), SDK_TIMEOUT (whole run, s, default 600)
+#      SDK_CLIENTS (v4,mc,v3,raw), SDK_TIMEOUT (whole run, s, default 600), SDK_TRADING (1: also run
+#      tests/sdk/trading_conformance.js against the sim's trading API; 0: skip it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -117,6 +118,19 @@ echo "sdk-conformance: server $URL${TLS_URL:+ and $TLS_URL}"
 
 RC=0
 (cd "$SDK_DIR" && timeout "${SDK_TIMEOUT:-600}" node md_conformance.js "${ARGS[@]}" "${EXTRA[@]}") || RC=$?
+
+# The trading API (`torghut sim` serves it on a second port, as Alpaca does on another host): the official SDK's
+# trading side (REST v2 + trade_updates), unchanged except for its base URL.
+if [[ $SELF_TEST -eq 0 && ${SDK_TRADING:-1} -eq 1 ]]; then
+  TRADING_URL=$(grep -oE 'trading API on https?://127\.0\.0\.1:[0-9]+' "$WORK/plain.log" | head -n1 | sed 's/^trading API on //' || true)
+  if [[ -n $TRADING_URL ]]; then
+    echo "sdk-conformance: trading API $TRADING_URL"
+    (cd "$SDK_DIR" && timeout "${SDK_TIMEOUT:-600}" node trading_conformance.js --url "$TRADING_URL") || RC=1
+  else
+    echo "not ok - torghut sim printed no trading API URL"
+    RC=1
+  fi
+fi
 
 # The secret must never reach a log line.
 for log in "$WORK"/*.log; do

@@ -20,6 +20,7 @@ extern "C" void on_signal(int) { g_stop.store(true); }
 struct run_args {
   std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "hot";
   std::string relay_listen, relay_url, record, lease_dir, idle;
+  std::string broker, rest_url, stream_url;
   std::vector<std::string> symbols;
   double duration = 0;
   uint64_t max_events = 0;
@@ -61,9 +62,14 @@ int do_run(const run_args& a) {
   if (a.cpu != -2) c.cpu = a.cpu;
   if (a.idle == "busy-spin") c.idle = idle_kind::busy_spin;
   else if (a.idle == "backoff") c.idle = idle_kind::backoff;
-  if (mode.mode == trading_mode::live)
-    spdlog::warn("TRADING_MODE=live is set, but order routing to Alpaca is not built yet: orders go "
-                 "to the paper broker");
+  if (!a.broker.empty()) c.trading.broker = a.broker;
+  if (!a.rest_url.empty()) c.trading.rest_url = a.rest_url;
+  if (!a.stream_url.empty()) c.trading.stream_url = a.stream_url;
+  if (std::string why = check_trading_target(c.trading, mode.mode); !why.empty()) {
+    spdlog::error("{}", why);
+    return 2;
+  }
+  opts.live_trading = mode.mode == trading_mode::live;
 
   opts.decision_log = a.log_path;
   opts.key_id = env_or_empty("APCA_API_KEY_ID");
@@ -79,24 +85,32 @@ int do_run(const run_args& a) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  spdlog::info("run (paper): market data from {} ({}), {} symbols allowed, socket read on the {} thread",
-               c.feed.url, c.feed.format, c.allowed_symbols.size(),
-               opts.io == live::io_mode::io_thread ? "I/O" : "hot");
+  const std::string mode_name = opts.live_trading ? "LIVE" : "paper";
+  spdlog::info("run ({}): market data from {} ({}), {} symbols allowed, socket read on the {} thread; "
+               "orders to {}",
+               mode_name, c.feed.url, c.feed.format, c.allowed_symbols.size(),
+               opts.io == live::io_mode::io_thread ? "I/O" : "hot",
+               c.trading.broker == "alpaca" ? c.trading.rest_url : std::string("the internal paper broker"));
   const bool quiet = a.quiet;
   const auto rep = live::run_live(opts, g_stop, [quiet](const live::live_status& s) {
     if (quiet) return;
     spdlog::info("{} {} [{}]: {} frames, {} events ({} decode errors, {} gaps, {} reconnects), "
-                 "decisions {}, rejected {}, orders {}, fills {}, lag p50<{}us p99<{}us{}",
+                 "decisions {}, rejected {}, orders {}, fills {}, lag p50<{}us p99<{}us{}{}",
                  s.source, s.url, s.state, s.frames, s.events, s.decode_errors, s.gaps, s.reconnects,
                  s.decisions, s.rejections, s.orders, s.fills, s.lag_p50_us, s.lag_p99_us,
                  s.relay_clients ? fmt::format(", relay: {} clients, {} messages", s.relay_clients,
                                                s.relay_messages)
-                                 : std::string());
+                                 : std::string(),
+                 s.broker == "alpaca"
+                     ? fmt::format("; broker [{}{}]: {} events, {} refused, {} requests ({} retries, {} lost, {} 429)",
+                                   s.stream_state, s.reconciled ? "" : ", NOT reconciled", s.broker_events,
+                                   s.broker_rejections, s.rest_requests, s.rest_retries, s.rest_lost, s.rest_429)
+                     : std::string());
   });
   const auto& s = rep.status;
   if (rep.exit_code != 0) spdlog::error("{}", rep.error);
   if (!a.quiet) {
-    std::printf("\n== torghut run (paper) ==\n");
+    std::printf("\n== torghut run (%s) ==\n", mode_name.c_str());
     std::printf("source %s (%s), adapter state %s\n", s.source.c_str(), s.url.c_str(), s.state.c_str());
     std::printf("frames %llu, market events %llu (hot path %llu), decode errors %llu, gaps %llu, "
                 "dials %llu, reconnects %llu, handoff drops %llu\n",
@@ -109,6 +123,16 @@ int do_run(const run_args& a) {
                 static_cast<unsigned long long>(s.decisions), static_cast<unsigned long long>(s.rejections),
                 static_cast<unsigned long long>(s.orders), static_cast<unsigned long long>(s.fills),
                 rep.realized_pnl.c_str(), rep.unrealized_pnl.c_str());
+    if (s.broker == "alpaca")
+      std::printf("broker: %s, trade_updates %s (%llu reconnects), %llu events, %llu refused; "
+                  "%llu reconciliations (%llu differences); REST %llu requests, %llu retries, %llu lost, %llu 429\n",
+                  s.reconciled ? "reconciled" : "NOT reconciled", s.stream_state.c_str(),
+                  static_cast<unsigned long long>(s.stream_reconnects),
+                  static_cast<unsigned long long>(s.broker_events), static_cast<unsigned long long>(s.broker_rejections),
+                  static_cast<unsigned long long>(s.reconciliations),
+                  static_cast<unsigned long long>(s.reconcile_differences),
+                  static_cast<unsigned long long>(s.rest_requests), static_cast<unsigned long long>(s.rest_retries),
+                  static_cast<unsigned long long>(s.rest_lost), static_cast<unsigned long long>(s.rest_429));
     std::printf("receive lag (receive time - event time): p50 < %lld us, p99 < %lld us, max %lld us\n",
                 static_cast<long long>(s.lag_p50_us), static_cast<long long>(s.lag_p99_us),
                 static_cast<long long>(s.lag_max_us));
@@ -129,7 +153,8 @@ command add_run_command(CLI::App& app) {
   auto args = std::make_shared<run_args>();
   command c;
   auto* sc = app.add_subcommand(
-      "run", "run the engine on a live feed: Alpaca, `torghut sim`, or a relay (paper trading)");
+      "run", "run the engine on a live feed (Alpaca, `torghut sim`, or a relay), trading through the "
+             "internal paper broker or Alpaca's trading API (paper by default)");
   sc->add_option("--config", args->config_path, "TOML config (default: built-in paper config)")
       ->check(CLI::ExistingFile);
   sc->add_option("--feed", args->feed_url, "market-data URL (overrides feed.url), e.g. ws://127.0.0.1:8765/v2/iex");
@@ -142,6 +167,10 @@ command add_run_command(CLI::App& app) {
   sc->add_option("--record", args->record, "record every raw frame with its receive time to this file");
   sc->add_option("--lease-dir", args->lease_dir, "directory of the one-connection lease lock files");
   sc->add_option("--decisions", args->log_path, "decision log (JSON lines); '' to skip")->capture_default_str();
+  sc->add_option("--broker", args->broker, "where orders go (overrides trading.broker)")
+      ->check(CLI::IsMember({"paper", "alpaca"}));
+  sc->add_option("--rest-url", args->rest_url, "trading REST base URL (overrides trading.rest_url)");
+  sc->add_option("--stream-url", args->stream_url, "trade_updates URL (overrides trading.stream_url)");
   sc->add_option("--duration", args->duration, "stop after this many seconds (0 = until SIGINT/SIGTERM)");
   sc->add_option("--max-events", args->max_events, "stop after this many market events");
   sc->add_option("--cpu", args->cpu, "pin the hot loop to this core");

@@ -1,7 +1,8 @@
-// `torghut sim`: the Alpaca market-data simulator. An md_server on one port (WebSocket
-// /v2/{iex,sip,delayed_sip,test}; plain HTTP requests go to md_server_options::on_http, where the
-// trading REST API will be added) fed by a recording, the bundled sample market or the synthetic
-// generator. FAKEPACA trades and quotes are added for the /v2/test feed.
+// `torghut sim`: the Alpaca simulator. An md_server on one port (WebSocket
+// /v2/{iex,sip,delayed_sip,test}) fed by a recording, the bundled sample market or the synthetic
+// generator (FAKEPACA trades and quotes are added for the /v2/test feed), and, on its own port as
+// at Alpaca, the trading API (trading_sim: REST v2 + the trade_updates stream at /stream) whose
+// fill model sees the same quotes and trades (the source runner's tee).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,14 +10,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "commands.hpp"
+#include "torghut/engine/secrets.hpp"
 #include "torghut/adapters/md_server.hpp"
 #include "torghut/adapters/md_sources.hpp"
 #include "torghut/adapters/synth.hpp"
+#include "torghut/adapters/trading_sim.hpp"
 
 namespace torghut::app {
 namespace {
@@ -41,6 +45,9 @@ struct sim_options {
   double slot_hold = 0;
   uint64_t seed = 1;
   bool no_fakepaca = false;
+  std::string trading_listen = "127.0.0.1:0";
+  bool no_trading = false;
+  uint32_t rate_limit = 200;
 };
 
 std::string env_or(const char* name, std::string_view fallback) {
@@ -107,17 +114,46 @@ int run_sim(const sim_options& o) {
   src.loop = o.loop || kind == "synth";
   src.restamp = true;
 
+  // The trading API: same credentials (and certificate) as the market-data side, its own port.
+  std::unique_ptr<adapters::trading_sim> trading;
+  if (!o.no_trading) {
+    adapters::trading_sim_options to;
+    if (!adapters::parse_listen_address(o.trading_listen, to.bind_address, to.port)) {
+      std::fprintf(stderr, "torghut sim: --trading-listen wants HOST:PORT (port 0..65535), got '%s'\n",
+                   o.trading_listen.c_str());
+      return 2;
+    }
+    to.credentials = so.credentials;
+    to.tls_cert_file = o.tls_cert;
+    to.tls_key_file = o.tls_key;
+    to.rate_limit_per_minute = o.rate_limit;
+    trading = std::make_unique<adapters::trading_sim>(to);
+    adapters::trading_sim* t = trading.get();
+    src.tee = [t](std::span<const adapters::md_published_event> events) {
+      for (const auto& p : events) t->on_market(p.event, p.symbol.view());
+    };
+  }
+
   adapters::md_server server(so);
   std::string err;
   if (!server.start(err)) {
     std::fprintf(stderr, "torghut sim: cannot listen on %s: %s\n", o.listen.c_str(), err.c_str());
     return 1;
   }
+  if (trading && !trading->start(err)) {
+    std::fprintf(stderr, "torghut sim: cannot listen on %s (trading API): %s\n", o.trading_listen.c_str(),
+                 err.c_str());
+    server.stop();
+    return 1;
+  }
   const std::string base = server.url("");
   std::printf("torghut sim: listening on %s{iex,sip,delayed_sip,test} (%s, %zu events from %s%s%s)\n",
               base.c_str(), server.tls() ? "TLS" : "plain", script->events.size(), kind.c_str(),
               kind == "recording" ? " " : "", kind == "recording" ? o.source[1].c_str() : "");
-  std::printf("torghut sim: key id %s\n", so.credentials[0].key.c_str());  // never the secret
+  if (trading)
+    std::printf("torghut sim: trading API on %s (stream %s)\n", trading->base_url().c_str(),
+                trading->stream_url().c_str());
+  std::printf("torghut sim: key %s\n", key_fingerprint(so.credentials[0].key).c_str());  // never the key
   std::fflush(stdout);
 
   g_stop.store(false);
@@ -164,12 +200,19 @@ int run_sim(const sim_options& o) {
     }
   }
   runner.stop();
+  if (trading) trading->stop();
   server.stop();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   const adapters::md_server_stats s = server.stats();
   std::printf("torghut sim: stopped; %llu connections, %llu messages sent\n",
               static_cast<unsigned long long>(s.ws_upgrades), static_cast<unsigned long long>(s.messages_sent));
+  if (trading) {
+    const adapters::trading_sim_stats t = trading->stats();
+    std::printf("torghut sim: trading API served %llu requests, %llu orders accepted, %llu fills, %llu trade_updates events\n",
+                static_cast<unsigned long long>(t.http_requests), static_cast<unsigned long long>(t.orders_accepted),
+                static_cast<unsigned long long>(t.fills), static_cast<unsigned long long>(t.events_sent));
+  }
   return 0;
 }
 
@@ -178,7 +221,8 @@ int run_sim(const sim_options& o) {
 command add_sim_command(CLI::App& app) {
   auto opts = std::make_shared<sim_options>();
   command c;
-  c.sub = app.add_subcommand("sim", "the Alpaca market-data simulator (WebSocket /v2/{iex,sip,delayed_sip,test})");
+  c.sub = app.add_subcommand(
+      "sim", "the Alpaca simulator: market data (WebSocket /v2/{iex,sip,delayed_sip,test}) and the trading API (REST v2 + /stream)");
   c.sub->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   c.sub->add_option("--source", opts->source, "sample | recording FILE | synth")->expected(1, 2)->capture_default_str();
   c.sub->add_option("--rate", opts->rate, "synth: data messages per second in total (also --pace rate)")
@@ -197,6 +241,12 @@ command add_sim_command(CLI::App& app) {
   c.sub->add_option("--slot-hold", opts->slot_hold, "seconds a dropped connection keeps its key's slot (406)")->capture_default_str();
   c.sub->add_option("--seed", opts->seed, "synth seed")->capture_default_str();
   c.sub->add_flag("--no-fakepaca", opts->no_fakepaca, "do not add FAKEPACA data for /v2/test");
+  c.sub->add_option("--trading-listen", opts->trading_listen,
+                    "HOST:PORT of the trading API (REST v2 + /stream; port 0: any free port)")
+      ->capture_default_str();
+  c.sub->add_flag("--no-trading", opts->no_trading, "do not serve the trading API");
+  c.sub->add_option("--rate-limit", opts->rate_limit, "trading API requests per minute per key (0: no limit)")
+      ->capture_default_str();
   c.run = [opts] { return run_sim(*opts); };
   return c;
 }

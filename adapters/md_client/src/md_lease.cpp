@@ -2,6 +2,8 @@
 
 #include "torghut/adapters/md_lease.hpp"
 
+#include "torghut/engine/secrets.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,7 +17,7 @@
 
 namespace torghut::adapters {
 
-std::string stream_slot::text() const { return host + path + " key=" + key_id; }
+std::string stream_slot::text() const { return host + path + " key " + key_fingerprint(key_id); }
 
 uint64_t stream_slot::hash() const noexcept {
   uint64_t h = 0xcbf29ce484222325ull;

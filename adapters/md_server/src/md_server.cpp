@@ -1,9 +1,9 @@
 // The Alpaca market-data protocol server (simulator + relay). The one Beast TU of md_server.
 //
-// Structure: an acceptor on the server thread; each TCP connection becomes an http_conn<Stream>
+// Structure: an acceptor on the server thread; each TCP connection becomes an md_http_conn<Stream>
 // (Stream = beast::tcp_stream or beast::ssl_stream<tcp_stream>) that reads HTTP requests; a
-// /v2/<feed> upgrade hands the stream to a ws_session<Stream>. The protocol logic lives in the
-// non-template session_base; the templates only do I/O. Everything runs on the server thread, so
+// /v2/<feed> upgrade hands the stream to a md_ws_session<Stream>. The protocol logic lives in the
+// non-template md_session_base; the templates only do I/O. Everything runs on the server thread, so
 // nothing below needs a lock except the few things other threads read (stats are atomics, dial
 // history has a mutex).
 #include "torghut/adapters/md_server.hpp"
@@ -114,7 +114,7 @@ int64_t steady_ns() {
 
 }  // namespace
 
-class session_base;
+class md_session_base;
 
 struct md_server::impl {
   explicit impl(md_server_options o)
@@ -154,9 +154,9 @@ struct md_server::impl {
   symbol_table symbols;
 
   // server-thread state
-  std::vector<std::shared_ptr<session_base>> sessions;
+  std::vector<std::shared_ptr<md_session_base>> sessions;
   struct slot {
-    session_base* owner = nullptr;
+    md_session_base* owner = nullptr;
     steady::time_point held_until{};
   };
   std::unordered_map<std::string, slot> slots;
@@ -177,14 +177,14 @@ struct md_server::impl {
     k.append(key);
     return k;
   }
-  bool acquire_slot(std::string_view feed, std::string_view key, session_base* s) {
+  bool acquire_slot(std::string_view feed, std::string_view key, md_session_base* s) {
     auto& sl = slots[slot_key(feed, key)];
     if (sl.owner != nullptr && sl.owner != s) return false;
     if (sl.owner == nullptr && sl.held_until > steady::now()) return false;
     sl.owner = s;
     return true;
   }
-  void release_slot(std::string_view feed, std::string_view key, session_base* s, bool hold) {
+  void release_slot(std::string_view feed, std::string_view key, md_session_base* s, bool hold) {
     auto it = slots.find(slot_key(feed, key));
     if (it == slots.end() || it->second.owner != s) return;
     if (hold && opt.slot_hold_after_drop.count() > 0) {
@@ -211,18 +211,18 @@ struct md_server::impl {
       net::post(*ioc, [this] { drain(false); });
   }
   void drain(bool all);
-  void remove_session(session_base* s);
+  void remove_session(md_session_base* s);
   template <class F>
   void for_key(std::string_view key, F&& f);
   void close_all();
 };
 
 // ---------------------------------------------------------------------------------------------
-// session_base: the protocol of one market-data connection, independent of the stream type.
+// md_session_base: the protocol of one market-data connection, independent of the stream type.
 // ---------------------------------------------------------------------------------------------
-class session_base : public std::enable_shared_from_this<session_base> {
+class md_session_base : public std::enable_shared_from_this<md_session_base> {
  public:
-  session_base(md_server::impl& srv, std::string feed, wire_format f)
+  md_session_base(md_server::impl& srv, std::string feed, wire_format f)
       : srv_(srv),
         feed_(std::move(feed)),
         test_feed_(feed_ == "test"),
@@ -230,9 +230,9 @@ class session_base : public std::enable_shared_from_this<session_base> {
         enc_(f),
         auth_timer_(*srv.ioc),
         grace_timer_(*srv.ioc) {}
-  virtual ~session_base() = default;
-  session_base(const session_base&) = delete;
-  session_base& operator=(const session_base&) = delete;
+  virtual ~md_session_base() = default;
+  md_session_base(const md_session_base&) = delete;
+  md_session_base& operator=(const md_session_base&) = delete;
 
   [[nodiscard]] const std::string& key() const noexcept { return key_; }
   [[nodiscard]] bool authed() const noexcept { return authed_; }
@@ -454,6 +454,10 @@ class session_base : public std::enable_shared_from_this<session_base> {
   void enqueue(std::string frame, bool data) {
     if (finished_ || silenced_) return;
     srv_.bump(data ? c_data_frames : c_control_frames);
+    if (data && srv_.opt.on_data_frame) {
+      srv_.opt.on_data_frame(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 steady::now().time_since_epoch()).count());
+    }
     out_bytes_ += frame.size();
     outq_.push_back(std::move(frame));
     if (!writing_) {
@@ -502,7 +506,7 @@ class session_base : public std::enable_shared_from_this<session_base> {
   net::steady_timer grace_timer_;
 };
 
-void md_server::impl::remove_session(session_base* s) {
+void md_server::impl::remove_session(md_session_base* s) {
   auto it = std::find_if(sessions.begin(), sessions.end(), [s](const auto& p) { return p.get() == s; });
   if (it != sessions.end()) sessions.erase(it);
 }
@@ -519,7 +523,7 @@ void md_server::impl::close_all() {
     beast::error_code ec;
     acceptor->close(ec);
   }
-  for_key({}, [](session_base& s) { s.drop(); });
+  for_key({}, [](md_session_base& s) { s.drop(); });
 }
 
 void md_server::impl::drain(bool all) {
@@ -553,13 +557,13 @@ void md_server::impl::drain(bool all) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ws_session<Stream>: the WebSocket I/O of a session.
+// md_ws_session<Stream>: the WebSocket I/O of a session.
 // ---------------------------------------------------------------------------------------------
 template <class Stream>
-class ws_session final : public session_base {
+class md_ws_session final : public md_session_base {
  public:
-  ws_session(md_server::impl& srv, Stream&& s, std::string feed, wire_format f)
-      : session_base(srv, std::move(feed), f), ws_(std::move(s)) {}
+  md_ws_session(md_server::impl& srv, Stream&& s, std::string feed, wire_format f)
+      : md_session_base(srv, std::move(feed), f), ws_(std::move(s)) {}
 
   void run(http::request<http::string_body> req) {
     req_ = std::move(req);
@@ -600,7 +604,7 @@ class ws_session final : public session_base {
   }
 
  private:
-  std::shared_ptr<ws_session> self_ptr() { return std::static_pointer_cast<ws_session>(shared_from_this()); }
+  std::shared_ptr<md_ws_session> self_ptr() { return std::static_pointer_cast<md_ws_session>(shared_from_this()); }
 
   void read() {
     ws_.async_read(rbuf_, [self = self_ptr()](const beast::error_code& ec, size_t) {
@@ -642,14 +646,14 @@ class ws_session final : public session_base {
 };
 
 // ---------------------------------------------------------------------------------------------
-// http_conn<Stream>: TLS handshake (when TLS), HTTP requests, and the hand-off to ws_session.
+// md_http_conn<Stream>: TLS handshake (when TLS), HTTP requests, and the hand-off to md_ws_session.
 // ---------------------------------------------------------------------------------------------
 template <class Stream>
-class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
+class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stream>> {
   static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
  public:
-  http_conn(md_server::impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) {}
+  md_http_conn(md_server::impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) {}
 
   void run() {
     if constexpr (is_tls) {
@@ -688,7 +692,7 @@ class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
         const bool msgpack =
             ct != req.end() && iequals_prefix(std::string_view(ct->value().data(), ct->value().size()),
                                               "application/msgpack");
-        auto ws = std::make_shared<ws_session<Stream>>(srv_, std::move(stream_), std::string(feed),
+        auto ws = std::make_shared<md_ws_session<Stream>>(srv_, std::move(stream_), std::string(feed),
                                                        msgpack ? wire_format::msgpack : wire_format::json);
         ws->run(std::move(req));
         return;
@@ -770,9 +774,9 @@ void md_server::impl::on_accept(tcp::socket s) {
   s.set_option(tcp::no_delay(true), ec);
   if (tls_ctx) {
     using tls_stream = beast::ssl_stream<beast::tcp_stream>;
-    std::make_shared<http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx))->run();
+    std::make_shared<md_http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx))->run();
   } else {
-    std::make_shared<http_conn<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(s)))->run();
+    std::make_shared<md_http_conn<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(s)))->run();
   }
 }
 
@@ -959,21 +963,21 @@ size_t md_server::authenticated_connections(std::string_view key) const {
 void md_server::inject_error(std::string_view key, int code) {
   if (!impl_->running) return;
   net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key), code] {
-    m->for_key(k, [code](session_base& s) { s.fail(code); });
+    m->for_key(k, [code](md_session_base& s) { s.fail(code); });
   });
 }
 
 void md_server::drop_connections(std::string_view key) {
   if (!impl_->running) return;
   net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
-    m->for_key(k, [](session_base& s) { s.drop(); });
+    m->for_key(k, [](md_session_base& s) { s.drop(); });
   });
 }
 
 void md_server::silence_connections(std::string_view key) {
   if (!impl_->running) return;
   net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
-    m->for_key(k, [](session_base& s) { s.silence(); });
+    m->for_key(k, [](md_session_base& s) { s.silence(); });
   });
 }
 

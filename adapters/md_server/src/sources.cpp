@@ -191,6 +191,7 @@ void md_source_runner::run(md_server& server, std::shared_ptr<const md_script> s
       size_t sent = 0;
       while (sent < chunk.size() && !stop_.load(std::memory_order_relaxed)) {
         const size_t n = server.try_publish_bulk(std::span<const md_published_event>(chunk).subspan(sent));
+        if (o.tee && n > 0) o.tee(std::span<const md_published_event>(chunk).subspan(sent, n));
         sent += n;
         if (sent < chunk.size()) std::this_thread::sleep_for(std::chrono::microseconds(50));
       }

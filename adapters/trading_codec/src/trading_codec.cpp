@@ -517,6 +517,80 @@ parse_result read_stream_data(od::object& data, stream_message& m) noexcept {
   return {E::unknown_stream, "stream"};
 }
 
+/// A JSON boolean (null → false).
+parse_result read_bool(od::value& v, bool& out, std::string_view field) noexcept {
+  parse_result r;
+  bool is_null = false;
+  if (!null_value(v, is_null, r, field)) return r;
+  if (is_null) {
+    out = false;
+    return {};
+  }
+  if (auto e = v.get_bool().get(out)) return fail(e, field);
+  return {};
+}
+
+/// An integer given as a JSON number or, leniently, as a string of digits.
+parse_result read_int(od::value& v, int64_t& out, std::string_view field) noexcept {
+  od::json_type t{};
+  if (auto e = v.type().get(t)) return fail(e, field);
+  if (t == od::json_type::string) {
+    std::string_view s;
+    if (auto e = v.get_string().get(s)) return fail(e, field);
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+    return res.ec == std::errc{} && res.ptr == s.data() + s.size() ? parse_result{} : parse_result{E::bad_field, field};
+  }
+  if (auto e = v.get_int64().get(out)) return fail(e, field);
+  return {};
+}
+
+/// A required decimal: null or absent is an error.
+template <class Fixed>
+parse_result read_required(od::value& v, Fixed& out, bool& have, std::string_view field) noexcept {
+  std::optional<Fixed> o;
+  if (auto r = read_decimal(v, o, field); !r.ok()) return r;
+  if (!o) return {E::bad_field, field};
+  out = *o;
+  have = true;
+  return {};
+}
+
+parse_result read_position(od::object& obj, position_view& p) noexcept {
+  p = position_view{};
+  bool have_symbol = false, have_qty = false, have_avg = false, short_side = false;
+  for (auto fr : obj) {
+    od::field f;
+    if (auto e = std::move(fr).get(f)) return fail(e, "position");
+    std::string_view k;
+    if (auto e = f.unescaped_key().get(k)) return fail(e, "position");
+    od::value v = f.value();
+    parse_result r;
+    if (k == "symbol") {
+      r = read_text(v, p.symbol, "symbol", false);
+      have_symbol = true;
+    } else if (k == "qty") {
+      r = read_required(v, p.qty, have_qty, "qty");
+    } else if (k == "avg_entry_price") {
+      r = read_required(v, p.avg_entry_price, have_avg, "avg_entry_price");
+    } else if (k == "market_value") {
+      r = read_decimal(v, p.market_value, "market_value");
+    } else if (k == "current_price") {
+      r = read_decimal(v, p.current_price, "current_price");
+    } else if (k == "side") {
+      constexpr std::string_view names[] = {"long", "short"};
+      int i = 0;
+      r = read_enum(v, names, i, "side");
+      short_side = i == 1;
+    }
+    if (!r.ok()) return r;
+  }
+  if (!have_symbol) return {E::missing_field, "symbol"};
+  if (!have_qty) return {E::missing_field, "qty"};
+  if (!have_avg) return {E::missing_field, "avg_entry_price"};
+  if (short_side && p.qty.raw > 0) p.qty = quantity::from_raw(-p.qty.raw);
+  return {};
+}
+
 }  // namespace
 
 struct trading_parser::impl {
@@ -548,6 +622,23 @@ struct trading_parser::impl {
       const char c = i == std::string_view::npos ? '\0' : text[i];
       const bool json_start = c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') ||
                               c == 't' || c == 'f' || c == 'n';
+      return {json_start ? E::not_object : E::malformed_json, ""};
+    }
+    return {};
+  }
+
+  /// As open(), for a document whose root must be an array.
+  parse_result open_array(std::string_view text, od::document& doc, od::array& arr) noexcept {
+    if (!usable || text.size() > max) return {E::too_large, ""};
+    if (!text.empty()) std::memcpy(buf.get(), text.data(), text.size());
+    std::memset(buf.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+    if (auto e = parser.iterate(buf.get(), text.size(), capacity).get(doc)) return fail(e, "");
+    if (auto e = doc.get_array().get(arr)) {
+      if (e != simdjson::INCORRECT_TYPE) return fail(e, "");
+      const size_t i = text.find_first_not_of(" \t\r\n");
+      const char c = i == std::string_view::npos ? '\0' : text[i];
+      const bool json_start = c == '{' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+                              c == 'f' || c == 'n';
       return {json_start ? E::not_object : E::malformed_json, ""};
     }
     return {};
@@ -644,6 +735,131 @@ parse_result trading_parser::parse_trade_update(std::string_view frame, stream_m
   return read_stream_data(data, out);
 }
 
+parse_result trading_parser::parse_order_list(std::string_view body, std::vector<order_view>& out) {
+  out.clear();
+  od::document doc;
+  od::array arr;
+  if (auto r = impl_->open_array(body, doc, arr); !r.ok()) return r;
+  for (auto er : arr) {
+    od::object o;
+    if (auto e = er.get_object().get(o)) return fail(e, "order");
+    out.emplace_back();
+    if (auto r = read_order(o, out.back()); !r.ok()) {
+      out.pop_back();
+      return r;
+    }
+  }
+  return impl::close(doc);
+}
+
+parse_result trading_parser::parse_positions(std::string_view body, std::vector<position_view>& out) {
+  out.clear();
+  od::document doc;
+  od::array arr;
+  if (auto r = impl_->open_array(body, doc, arr); !r.ok()) return r;
+  for (auto er : arr) {
+    od::object o;
+    if (auto e = er.get_object().get(o)) return fail(e, "position");
+    out.emplace_back();
+    if (auto r = read_position(o, out.back()); !r.ok()) {
+      out.pop_back();
+      return r;
+    }
+  }
+  return impl::close(doc);
+}
+
+parse_result trading_parser::parse_account(std::string_view body, account_view& a) noexcept {
+  a = account_view{};
+  od::document doc;
+  od::object obj;
+  if (auto r = impl_->open(body, doc, obj); !r.ok()) return r;
+  bool have_id = false, have_status = false, have_cash = false, have_equity = false, have_bp = false,
+       have_pv = false;
+  for (auto fr : obj) {
+    od::field f;
+    if (auto e = std::move(fr).get(f)) return fail(e, "account");
+    std::string_view k;
+    if (auto e = f.unescaped_key().get(k)) return fail(e, "account");
+    od::value v = f.value();
+    parse_result r;
+    if (k == "id") {
+      r = read_text(v, a.id, "id", false);
+      have_id = true;
+    } else if (k == "status") {
+      r = read_text(v, a.status, "status", false);
+      have_status = true;
+    } else if (k == "cash") {
+      r = read_required(v, a.cash, have_cash, "cash");
+    } else if (k == "equity") {
+      r = read_required(v, a.equity, have_equity, "equity");
+    } else if (k == "buying_power") {
+      r = read_required(v, a.buying_power, have_bp, "buying_power");
+    } else if (k == "portfolio_value") {
+      std::optional<money> pv;
+      r = read_decimal(v, pv, "portfolio_value");
+      if (pv) {
+        a.portfolio_value = *pv;
+        have_pv = true;
+      }
+    } else if (k == "daytrade_count") {
+      r = read_int(v, a.daytrade_count, "daytrade_count");
+    } else if (k == "trading_blocked") {
+      r = read_bool(v, a.trading_blocked, "trading_blocked");
+    } else if (k == "account_blocked") {
+      r = read_bool(v, a.account_blocked, "account_blocked");
+    }
+    if (!r.ok()) return r;
+  }
+  if (!have_id) return {E::missing_field, "id"};
+  if (!have_status) return {E::missing_field, "status"};
+  if (!have_cash) return {E::missing_field, "cash"};
+  if (!have_equity) return {E::missing_field, "equity"};
+  if (!have_bp) return {E::missing_field, "buying_power"};
+  if (!have_pv) a.portfolio_value = a.equity;
+  return impl::close(doc);
+}
+
+parse_result trading_parser::parse_clock(std::string_view body, clock_view& c) noexcept {
+  c = clock_view{};
+  od::document doc;
+  od::object obj;
+  if (auto r = impl_->open(body, doc, obj); !r.ok()) return r;
+  bool have_ts = false, have_open = false, have_no = false, have_nc = false;
+  auto required_time = [](od::value& v, timestamp& out, bool& have, std::string_view field) noexcept {
+    std::optional<timestamp> t;
+    if (auto r = read_time(v, t, field); !r.ok()) return r;
+    if (!t) return parse_result{E::bad_field, field};
+    out = *t;
+    have = true;
+    return parse_result{};
+  };
+  for (auto fr : obj) {
+    od::field f;
+    if (auto e = std::move(fr).get(f)) return fail(e, "clock");
+    std::string_view k;
+    if (auto e = f.unescaped_key().get(k)) return fail(e, "clock");
+    od::value v = f.value();
+    parse_result r;
+    if (k == "timestamp") {
+      r = required_time(v, c.time, have_ts, "timestamp");
+    } else if (k == "is_open") {
+      if (auto e = v.get_bool().get(c.is_open)) return fail(e, "is_open");
+      have_open = true;
+    } else if (k == "next_open") {
+      r = required_time(v, c.next_open, have_no, "next_open");
+    } else if (k == "next_close") {
+      r = required_time(v, c.next_close, have_nc, "next_close");
+    }
+    if (!r.ok()) return r;
+  }
+  if (!have_ts) return {E::missing_field, "timestamp"};
+  if (!have_open) return {E::missing_field, "is_open"};
+  if (!have_no) return {E::missing_field, "next_open"};
+  if (!have_nc) return {E::missing_field, "next_close"};
+  return impl::close(doc);
+}
+
 namespace {
 trading_parser& local_parser() {
   thread_local trading_parser p;
@@ -659,6 +875,18 @@ parse_result parse_error_body(std::string_view body, api_error_view& out) noexce
 }
 parse_result parse_trade_update(std::string_view frame, stream_message& out) noexcept {
   return local_parser().parse_trade_update(frame, out);
+}
+parse_result parse_order_list(std::string_view body, std::vector<order_view>& out) {
+  return local_parser().parse_order_list(body, out);
+}
+parse_result parse_positions(std::string_view body, std::vector<position_view>& out) {
+  return local_parser().parse_positions(body, out);
+}
+parse_result parse_account(std::string_view body, account_view& out) noexcept {
+  return local_parser().parse_account(body, out);
+}
+parse_result parse_clock(std::string_view body, clock_view& out) noexcept {
+  return local_parser().parse_clock(body, out);
 }
 
 std::string_view to_string(trade_event e) noexcept {

@@ -16,11 +16,13 @@
 #include "torghut/adapters/md_server.hpp"
 #include "torghut/engine/audit_sink.hpp"
 #include "torghut/engine/clock.hpp"
+#include "torghut/engine/config_file.hpp"
 #include "torghut/engine/control_plane.hpp"
 #include "torghut/engine/mailbox.hpp"
 #include "torghut/engine/run_loop.hpp"
 #include "torghut/engine/symbol_table.hpp"
 #include "torghut/replay/audit_trail.hpp"
+#include "broker_link.hpp"
 
 namespace torghut::live {
 namespace {
@@ -98,8 +100,15 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     return fail(2, msg);
   }
   const auto& feed = cfg.feed;
+  const bool to_broker = cfg.trading.broker == "alpaca";
+  if (std::string why = check_trading_target(cfg.trading, opts.live_trading ? trading_mode::live : trading_mode::paper);
+      !why.empty())
+    return fail(2, why);
 
   symbol_table symbols(cfg.symbol_capacity);
+  // The broker's positions and orders are looked up by name from the hot thread, which may not
+  // intern (the decoder may, on the I/O thread): every allowed symbol gets its id now.
+  for (const auto& s : cfg.allowed_symbols) (void)symbols.intern(s);
   audit_sink audit(cfg.audit_capacity);
   system_clock clk;
   actors::hot_path hp(cfg, symbols, audit, clk);
@@ -200,6 +209,20 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     return fail(2, std::string("audit trail: ") + e.what());
   }
 
+  // ---- the broker link (trading.broker = "alpaca"): REST orders, trade_updates, reconciler ----
+  // It runs on an io_context the hot thread polls: the md socket's own in hot_thread mode (an
+  // order is then written from inside the frame's handler), a second one in io_thread mode.
+  asio::io_context trade_io_own(1);
+  asio::io_context& trade_io = opts.io == io_mode::hot_thread ? io : trade_io_own;
+  std::unique_ptr<broker_link> broker;
+  rep.status.broker = cfg.trading.broker;
+  if (to_broker) {
+    broker = std::make_unique<broker_link>(trade_io, cfg.trading, opts.key_id, opts.secret, hp, symbols);
+    hp.set_gateway(broker.get());
+    std::string err;
+    if (!broker->start(err)) return fail(2, err);
+  }
+
   {
     std::string err;
     if (!client->start(err)) return fail(4, "market data: " + err);
@@ -210,6 +233,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   hot_gauges gauges;
   std::string pin_error;
   auto guard = asio::make_work_guard(io);
+  auto trade_guard = asio::make_work_guard(trade_io_own);
   std::thread io_thread;
   if (opts.io == io_mode::io_thread) io_thread = std::thread([&] { io.run(); });
 
@@ -220,6 +244,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     control_channel& channel;
     hot_gauges& gauges;
     asio::io_context* poll_io;  // hot_thread mode: the socket is read here
+    asio::io_context* trade_poll_io;  // io_thread mode with a broker: the trading clients
     uint64_t iter = 0;
     int64_t last_time_ns = 0;
 
@@ -239,6 +264,13 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
           ++k;
         }
       }
+      if (trade_poll_io != nullptr) {
+        try {
+          k += trade_poll_io->poll();
+        } catch (...) {
+          k += 1;
+        }
+      }
       const timestamp now = clk.now();
       if (now.ns - last_time_ns >= 1'000'000) {  // bars close on time even when the feed is quiet
         last_time_ns = now.ns;
@@ -247,7 +279,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       }
       return k;
     }
-  } ag{handoff, hp, clk, channel, gauges, opts.io == io_mode::hot_thread ? &io : nullptr};
+  } ag{handoff, hp, clk, channel, gauges, opts.io == io_mode::hot_thread ? &io : nullptr,
+        to_broker && opts.io == io_mode::io_thread ? &trade_io_own : nullptr};
 
   std::thread hot([&] {
     if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
@@ -289,8 +322,26 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       s.relay_messages = rs.messages_sent;
       s.relay_slow_drops = rs.slow_client_drops;
     }
+    if (broker) {
+      const auto& b = broker->status();
+      s.reconciled = b.reconciled.load(std::memory_order_acquire);
+      s.broker_events = b.events.load(std::memory_order_relaxed);
+      s.broker_rejections = b.rejections.load(std::memory_order_relaxed);
+      s.reconciliations = b.reconciliations.load(std::memory_order_relaxed);
+      s.reconcile_differences = b.differences.load(std::memory_order_relaxed);
+      const auto rs = broker->rest_stats();
+      s.rest_requests = rs.requests;
+      s.rest_retries = rs.retries;
+      s.rest_lost = rs.lost_responses;
+      s.rest_429 = rs.status_429;
+      s.rest_in_flight = rs.in_flight;
+      const auto ts = broker->stream_stats();
+      s.stream_state = std::string(adapters::to_string(ts.state));
+      s.stream_reconnects = ts.reconnects;
+    }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
+  const auto reconcile_deadline = t0 + std::chrono::milliseconds(cfg.trading.reconcile_timeout_ms);
   while (!stop.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto now = std::chrono::steady_clock::now();
@@ -298,6 +349,23 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       rep.exit_code = 4;
       rep.error = "market data stopped: " + client->failure();
       break;
+    }
+    if (broker) {
+      if (std::string why = broker->stream_failure(); !why.empty()) {
+        rep.exit_code = 6;
+        rep.error = "trade_updates stopped: " + why;
+        break;
+      }
+      if (!broker->status().reconciled.load(std::memory_order_acquire) && now >= reconcile_deadline) {
+        const std::string why = broker->last_reconcile_error();
+        rep.exit_code = 6;
+        rep.error = "start-up reconciliation did not succeed within " +
+                    std::to_string(cfg.trading.reconcile_timeout_ms) + " ms (" +
+                    (why.empty() ? "trade_updates state " + std::string(adapters::to_string(broker->stream_stats().state))
+                                 : why) +
+                    "); nothing was traded";
+        break;
+      }
     }
     if (opts.duration_s > 0 && std::chrono::duration<double>(now - t0).count() >= opts.duration_s) break;
     if (opts.max_events > 0 && gauges.events.load(std::memory_order_relaxed) >= opts.max_events) break;
@@ -334,6 +402,20 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     hot.join();
     client->stop();
     wait_stopped(true);
+  }
+  // The broker link after the hot thread: its callbacks touch the hot path, which now belongs to
+  // this thread.
+  if (broker) {
+    broker->stop();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!broker->stopped() && std::chrono::steady_clock::now() < deadline) {
+      trade_io.poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    trade_io.poll();
+  }
+  trade_guard.reset();
+  if (opts.io != io_mode::io_thread) {
     guard.reset();
     io.stop();
   }

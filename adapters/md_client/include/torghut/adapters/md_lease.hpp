@@ -25,7 +25,7 @@ struct stream_slot {
   std::string path;    ///< endpoint path ("/v2/iex")
   std::string key_id;  ///< APCA-API-KEY-ID
 
-  /// "host/path key=<key id>" (for messages).
+  /// "host/path key #1a2b3c4d" (for messages: the key id's fingerprint, never the key id).
   [[nodiscard]] std::string text() const;
   /// A stable 64-bit FNV-1a hash of host, path and key id (the lock-file name and the advisory
   /// lock key derive from it; the same on every host and build).

@@ -96,13 +96,16 @@ struct md_server_options {
   size_t max_symbols_per_connection = 0;
   /// Largest client message accepted (bigger ones close the connection with "message too big").
   size_t max_client_message_bytes = size_t{1} << 20;
-  /// Optional handler for plain HTTP requests (anything that is not a /v2/<feed> upgrade).
   /// 0: every publish that finds the server idle posts a drain to the server thread (lowest
   /// latency; the publisher pays an Asio post: a lock and a wake-up). > 0: publishers only
   /// enqueue, lock-free and allocation-free, and the server drains the queue on this period (what
   /// the relay uses, so the hot thread never takes a lock or makes a system call for it).
   std::chrono::microseconds drain_interval{0};
+  /// Optional handler for plain HTTP requests (anything that is not a /v2/<feed> upgrade).
   http_handler on_http;
+  /// Optional: called on the server thread with steady_clock ns as each data frame is handed to
+  /// its connection's writer (the wire-to-wire harness stamps the trigger frame with it).
+  std::function<void(int64_t steady_ns)> on_data_frame;
 };
 
 /// Error codes counted in md_server_stats::errors_sent (index: code - 400 for 400..410; 11 for 500).

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -52,6 +54,10 @@ struct md_source_options {
   /// Shift event and receive times so the first event happens now (wall clock) and each loop
   /// continues after the previous one; with pace == rate, event times are the publish times.
   bool restamp = true;
+  /// Optional tee: called on the runner thread with every run of events the server accepted, in
+  /// order, after restamping (`torghut sim` feeds the trading simulator's fill model with it).
+  /// Must not block.
+  std::function<void(std::span<const md_published_event>)> tee;
 };
 
 /// Publishes a script into a server from its own thread.

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "torghut/engine/messages.hpp"
 
@@ -188,6 +189,41 @@ struct stream_message {
   trade_update_view update;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Reconciliation reads (GET /v2/orders, /v2/positions, /v2/account, /v2/clock). Not hot path:
+// the list forms grow their vector.
+// ---------------------------------------------------------------------------------------------
+
+/// One element of `GET /v2/positions`.
+struct position_view {
+  symbol_text symbol;
+  quantity qty;  ///< signed: negative for a short position (side "short", whatever qty's sign)
+  price avg_entry_price;
+  std::optional<money> market_value;
+  std::optional<price> current_price;
+};
+
+/// `GET /v2/account` (the fields the engine uses; the rest are skipped).
+struct account_view {
+  fixed_string<36> id;
+  fixed_string<31> status;  ///< "ACTIVE", "ACCOUNT_UPDATED", ...
+  money cash;
+  money equity;
+  money buying_power;
+  money portfolio_value;  ///< equity when absent (Alpaca deprecated it)
+  int64_t daytrade_count = 0;
+  bool trading_blocked = false;
+  bool account_blocked = false;
+};
+
+/// `GET /v2/clock`.
+struct clock_view {
+  timestamp time;  ///< `timestamp`
+  bool is_open = false;
+  timestamp next_open;
+  timestamp next_close;
+};
+
 /// Owns the padded copy buffer and the simdjson parser, both sized at construction; parsing
 /// never allocates. Not thread-safe: one per thread.
 class trading_parser {
@@ -203,6 +239,15 @@ class trading_parser {
   /// A trade_updates frame (text or binary WebSocket frame payload). `stream` and `data` may
   /// come in either order.
   parse_result parse_trade_update(std::string_view frame, stream_message& out) noexcept;
+  /// `GET /v2/orders`: a JSON array of order objects (replaces `out`; on error `out` holds the
+  /// orders before the bad one and `field` names the failing key).
+  parse_result parse_order_list(std::string_view body, std::vector<order_view>& out);
+  /// `GET /v2/positions`: required symbol, qty, avg_entry_price.
+  parse_result parse_positions(std::string_view body, std::vector<position_view>& out);
+  /// `GET /v2/account`: required id, status, cash, equity, buying_power.
+  parse_result parse_account(std::string_view body, account_view& out) noexcept;
+  /// `GET /v2/clock`: all four fields required.
+  parse_result parse_clock(std::string_view body, clock_view& out) noexcept;
 
  private:
   struct impl;
@@ -213,6 +258,10 @@ class trading_parser {
 parse_result parse_order(std::string_view body, order_view& out) noexcept;
 parse_result parse_error_body(std::string_view body, api_error_view& out) noexcept;
 parse_result parse_trade_update(std::string_view frame, stream_message& out) noexcept;
+parse_result parse_order_list(std::string_view body, std::vector<order_view>& out);
+parse_result parse_positions(std::string_view body, std::vector<position_view>& out);
+parse_result parse_account(std::string_view body, account_view& out) noexcept;
+parse_result parse_clock(std::string_view body, clock_view& out) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // trade_updates client actions (connection set-up; they append to `out`)

@@ -33,6 +33,9 @@ struct live_options {
   std::string db_dsn;
   std::string spool_dir = "var/spool";
   io_mode io = io_mode::hot_thread;
+  /// TRADING_MODE=live and TRADING_LIVE_ENABLED=true were both set (resolve_trading_mode). The run
+  /// refuses Alpaca's live API without it, and anything but the live API with it.
+  bool live_trading = false;
   double duration_s = 0;  ///< stop after this long (0 = until `stop`)
   /// Stop once this many market events have reached the hot path (0 = no limit).
   uint64_t max_events = 0;
@@ -49,11 +52,21 @@ struct live_status {
   /// Receive time − event time: p50/p99 are bucket upper bounds (powers of two µs).
   int64_t lag_p50_us = 0, lag_p99_us = 0, lag_max_us = 0;
   uint64_t relay_clients = 0, relay_messages = 0, relay_slow_drops = 0;
+  // trading.broker = "alpaca"
+  std::string broker = "paper";  ///< "paper" (internal) or "alpaca"
+  bool reconciled = false;       ///< start-up reconciliation succeeded (trading enabled)
+  std::string stream_state;      ///< the trade_updates client's state
+  uint64_t broker_events = 0, broker_rejections = 0, reconciliations = 0, reconcile_differences = 0;
+  uint64_t rest_requests = 0, rest_retries = 0, rest_lost = 0, rest_429 = 0, rest_in_flight = 0;
+  uint64_t stream_reconnects = 0;
   double seconds = 0;
 };
 
 struct live_report {
-  int exit_code = 0;  ///< 0 ok; 2 bad config; 4 the feed failed for good (402/409/...); 5 lease held
+  /// 0 ok; 2 bad config (or live trading refused); 4 the feed failed for good (402/409/...);
+  /// 5 lease held; 6 the broker link failed (start-up reconciliation timed out, trade_updates
+  /// unauthorized)
+  int exit_code = 0;
   std::string error;  ///< why, when exit_code != 0
   live_status status;
   std::string realized_pnl, unrealized_pnl;

@@ -1,0 +1,758 @@
+// The Alpaca trade_updates WebSocket client. See trade_stream.hpp for the contract.
+//
+// The only Beast translation unit of the target. Built like md_client: one `connection<Tls>`
+// object per dial owns the socket stack and reports to the client's `impl` through a generation
+// number; callbacks from a connection that is no longer current are ignored, so a reconnect never
+// races an old socket.
+
+#include "torghut/adapters/trade_stream.hpp"
+
+#include "torghut/engine/secrets.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include "torghut/engine/config.hpp"
+
+namespace torghut::adapters {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+std::string_view to_string(trade_stream_auth a) noexcept {
+  return a == trade_stream_auth::action ? "action" : "legacy";
+}
+
+std::string_view to_string(trade_stream_state s) noexcept {
+  switch (s) {
+    case trade_stream_state::idle: return "idle";
+    case trade_stream_state::connecting: return "connecting";
+    case trade_stream_state::authenticating: return "authenticating";
+    case trade_stream_state::listening: return "listening";
+    case trade_stream_state::live: return "live";
+    case trade_stream_state::backing_off: return "backing_off";
+    case trade_stream_state::failed: return "failed";
+    case trade_stream_state::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+void load_credentials_from_env(trade_stream_config& cfg) {
+  if (cfg.key_id.empty())
+    if (const char* v = std::getenv("APCA_API_KEY_ID")) cfg.key_id = v;
+  if (cfg.secret.empty())
+    if (const char* v = std::getenv("APCA_API_SECRET_KEY")) cfg.secret = v;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Single-writer counters, readable from any thread.
+struct counter {
+  std::atomic<uint64_t> v{0};
+  void inc() noexcept { v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void add(uint64_t n) noexcept { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
+};
+
+enum class fail_stage : uint8_t { resolve, connect, tls, upgrade };
+
+struct conn_base {
+  virtual ~conn_base() = default;
+  virtual void run() = 0;
+  /// Queues a text message; its bytes are wiped once written (auth messages hold the secret).
+  virtual void send(std::string msg) = 0;
+  virtual void ping() = 0;
+  /// Closes the socket now (no close handshake); the pending read then reports.
+  virtual void abort() = 0;
+  /// A WebSocket close handshake when upgraded, else abort().
+  virtual void close_gracefully() = 0;
+};
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  (void)net::ip::make_address(host, ec);
+  return !ec;
+}
+
+void wipe(std::string& s) noexcept {
+  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  s.clear();
+}
+
+/// `text` with every occurrence of `secret` replaced (server texts are echoed into failure()).
+std::string redact(std::string_view text, std::string_view secret) {
+  std::string out(text);
+  if (secret.empty()) return out;
+  for (size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 10))
+    out.replace(pos, secret.size(), "[redacted]");
+  return out;
+}
+
+constexpr std::array<std::string_view, 1> listen_streams = {"trade_updates"};
+
+}  // namespace
+
+struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_client::impl> {
+  impl(net::io_context& io_, trade_stream_config c, trade_stream_sink& s)
+      : io(io_),
+        cfg(std::move(c)),
+        sink(s),
+        bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
+        reconnect_timer(io_),
+        ping_timer(io_),
+        pong_timer(io_),
+        auth_timer(io_) {}
+
+  // --- configuration and collaborators (I/O thread only after start) ---
+  net::io_context& io;
+  trade_stream_config cfg;
+  ws_url url;
+  trade_stream_sink& sink;
+  std::unique_ptr<ssl::context> ssl_ctx;
+  std::unique_ptr<trading_parser> parser;
+  backoff bo;
+  net::steady_timer reconnect_timer;
+  net::steady_timer ping_timer;
+  net::steady_timer pong_timer;
+  net::steady_timer auth_timer;
+
+  // --- protocol state (I/O thread only) ---
+  std::shared_ptr<conn_base> conn;
+  uint64_t gen = 0;
+  bool conn_open = false;       ///< the current connection is upgraded and has not ended
+  bool ever_listening = false;  ///< on_listening was called before
+  bool awaiting_pong = false;
+  stream_message msg;  ///< reused for every frame (large: an order view with its texts)
+
+  // --- readable from any thread ---
+  std::atomic<trade_stream_state> st{trade_stream_state::idle};
+  mutable std::mutex mu;
+  std::string failure_text;
+  counter dials, reconnects, upgrades, disconnects, authorized, listen_acks, frames, text_frames, binary_frames,
+      bytes, events, decode_errors, unexpected, unauthorized, listen_refused, pings_sent, pongs, pong_timeouts,
+      auth_timeouts, tls_failures, upgrade_refused;
+  std::array<counter, trade_event_count> by_type;
+  std::atomic<int64_t> last_backoff_ms{0};
+
+  [[nodiscard]] bool current(uint64_t g) const noexcept { return g == gen; }
+  [[nodiscard]] trade_stream_state state() const noexcept { return st.load(std::memory_order_relaxed); }
+  [[nodiscard]] bool finished() const noexcept {
+    const auto s = state();
+    return s == trade_stream_state::failed || s == trade_stream_state::stopped;
+  }
+  void set_state(trade_stream_state s) noexcept { st.store(s, std::memory_order_relaxed); }
+
+  // --- lifecycle -----------------------------------------------------------------------------
+  void dial();
+
+  void teardown_connection(bool graceful) {
+    ++gen;  // every callback of the old connection is now stale
+    conn_open = false;
+    if (conn) {
+      if (graceful)
+        conn->close_gracefully();
+      else
+        conn->abort();
+      conn.reset();
+    }
+    ping_timer.cancel();
+    pong_timer.cancel();
+    auth_timer.cancel();
+    awaiting_pong = false;
+  }
+
+  /// The current upgraded connection ended: tell the sink once.
+  void notify_disconnected() noexcept {
+    if (!conn_open) return;
+    conn_open = false;
+    sink.on_disconnected();
+  }
+
+  void fail(std::string reason) {
+    if (finished()) return;
+    spdlog::error("[{}] trade_updates client stopped for good: {}", cfg.name, reason);
+    {
+      const std::lock_guard lock(mu);
+      failure_text = std::move(reason);
+    }
+    set_state(trade_stream_state::failed);
+    if (conn_open) disconnects.inc();
+    notify_disconnected();
+    teardown_connection(true);
+    reconnect_timer.cancel();
+  }
+
+  void stop_now() {
+    if (finished()) return;
+    set_state(trade_stream_state::stopped);
+    teardown_connection(true);
+    reconnect_timer.cancel();
+  }
+
+  void schedule_reconnect(md_action a) {
+    if (finished()) return;
+    const auto delay = bo.next(a);
+    last_backoff_ms.store(delay.count(), std::memory_order_relaxed);
+    set_state(trade_stream_state::backing_off);
+    spdlog::info("[{}] reconnecting to {}{} in {} ms", cfg.name, url.host_header(), url.path, delay.count());
+    reconnect_timer.expires_after(delay);
+    reconnect_timer.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (ec || self->state() != trade_stream_state::backing_off) return;
+      self->dial();
+    });
+  }
+
+  // --- connection callbacks ------------------------------------------------------------------
+  void on_open(uint64_t g) {
+    if (!current(g)) return;
+    upgrades.inc();
+    conn_open = true;
+    set_state(trade_stream_state::authenticating);
+    std::string m;
+    if (cfg.auth == trade_stream_auth::action)
+      encode_trading_auth(cfg.key_id, cfg.secret, m);
+    else
+      encode_trading_auth_legacy(cfg.key_id, cfg.secret, m);
+    conn->send(std::move(m));
+    arm_auth_timer(g);
+    arm_ping(g);
+  }
+
+  void on_connect_failed(uint64_t g, fail_stage stage, const error_code& ec, int http_status,
+                         std::string_view detail) {
+    if (!current(g)) return;
+    conn.reset();
+    disconnects.inc();
+    if (stage == fail_stage::upgrade && http_status != 0) {
+      upgrade_refused.inc();
+      const auto d = decide_on_upgrade_status(http_status);
+      if (d.action == md_action::stop) {
+        fail(std::string(d.reason) + " (HTTP " + std::to_string(http_status) + " from " + url.host_header() +
+             url.path + ")");
+        return;
+      }
+      spdlog::warn("[{}] upgrade refused with HTTP {}: {}", cfg.name, http_status, d.reason);
+      schedule_reconnect(d.action);
+      return;
+    }
+    if (stage == fail_stage::tls) {
+      tls_failures.inc();
+      if (!detail.empty()) {
+        fail("TLS: " + std::string(detail));
+        return;
+      }
+    }
+    static constexpr std::array<const char*, 4> stage_names = {"resolve", "connect", "TLS handshake", "upgrade"};
+    spdlog::warn("[{}] {} to {} failed: {}", cfg.name, stage_names[static_cast<size_t>(stage)], url.host_header(),
+                 ec.message());
+    schedule_reconnect(md_action::reconnect);
+  }
+
+  void on_closed(uint64_t g, const error_code& ec, std::string_view reason) {
+    if (!current(g)) return;
+    conn.reset();
+    ping_timer.cancel();
+    pong_timer.cancel();
+    auth_timer.cancel();
+    awaiting_pong = false;
+    disconnects.inc();
+    notify_disconnected();
+    if (finished()) return;
+    spdlog::warn("[{}] connection to {} ended: {}{}{}", cfg.name, url.host_header(), ec.message(),
+                 reason.empty() ? "" : " / ", redact(reason, cfg.secret));
+    schedule_reconnect(md_action::reconnect);
+  }
+
+  void on_pong(uint64_t g) {
+    if (!current(g)) return;
+    pongs.inc();
+    awaiting_pong = false;
+    pong_timer.cancel();
+  }
+
+  void arm_ping(uint64_t g) {
+    ping_timer.expires_after(cfg.ping_interval);
+    ping_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
+      if (ec || !self->current(g) || !self->conn) return;
+      self->conn->ping();
+      self->pings_sent.inc();
+      if (!self->awaiting_pong) {
+        self->awaiting_pong = true;
+        self->pong_timer.expires_after(self->cfg.pong_timeout);
+        self->pong_timer.async_wait([self, g](const error_code& ec2) {
+          if (ec2 || !self->current(g) || !self->awaiting_pong || !self->conn) return;
+          self->pong_timeouts.inc();
+          spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", self->cfg.name,
+                       self->url.host_header(), self->cfg.pong_timeout.count());
+          self->conn->abort();  // the read fails next; on_closed reconnects
+        });
+      }
+      self->arm_ping(g);
+    });
+  }
+
+  void arm_auth_timer(uint64_t g) {
+    auth_timer.expires_after(cfg.auth_timeout);
+    auth_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
+      if (ec || !self->current(g) || !self->conn) return;
+      const auto s = self->state();
+      if (s != trade_stream_state::authenticating && s != trade_stream_state::listening) return;
+      self->auth_timeouts.inc();
+      spdlog::warn("[{}] no {} reply from {} within {} ms: dropping the connection", self->cfg.name,
+                   s == trade_stream_state::authenticating ? "authorization" : "listening",
+                   self->url.host_header(), self->cfg.auth_timeout.count());
+      self->conn->abort();
+    });
+  }
+
+  // --- frames --------------------------------------------------------------------------------
+  void on_frame(uint64_t g, std::string_view frame, bool binary) {
+    if (!current(g)) return;
+    frames.inc();
+    (binary ? binary_frames : text_frames).inc();
+    bytes.add(frame.size());
+    const parse_result r = parser->parse_trade_update(frame, msg);
+    if (!r.ok()) {
+      on_decode_error(r);
+      return;
+    }
+    switch (msg.kind) {
+      case stream_kind::trade_updates: {
+        events.inc();
+        const auto i = static_cast<size_t>(msg.update.event);
+        if (i < by_type.size()) by_type[i].inc();
+        sink.on_trade_update(msg.update);
+        return;
+      }
+      case stream_kind::authorization: on_authorization(); return;
+      case stream_kind::listening: on_listening_reply(); return;
+    }
+  }
+
+  void on_decode_error(const parse_result& r) {
+    decode_errors.inc();
+    const uint64_t n = decode_errors.get();
+    // Never the frame's bytes: the error kind and the (static) field name only. Rate-limited.
+    if (n <= 5 || n % 1000 == 0)
+      spdlog::warn("[{}] skipped a frame that does not decode: {}{}{} ({} so far)", cfg.name, to_string(r.error),
+                   r.field.empty() ? "" : " at ", r.field, n);
+  }
+
+  void on_authorization() {
+    if (state() != trade_stream_state::authenticating) {
+      unexpected.inc();  // never answered with a second auth (protocol doc)
+      spdlog::debug("[{}] ignoring an authorization frame in state {}", cfg.name, to_string(state()));
+      return;
+    }
+    if (!msg.authorized) {
+      unauthorized.inc();
+      const std::string_view m = msg.auth_message.view();
+      fail("unauthorized: " + (m.empty() ? std::string("the server refused the credentials (no message)")
+                                         : redact(m, cfg.secret)));
+      return;
+    }
+    authorized.inc();
+    set_state(trade_stream_state::listening);
+    spdlog::info("[{}] authorized on {}; listening to trade_updates", cfg.name, url.host_header());
+    std::string m;
+    encode_trading_listen(listen_streams, m);
+    if (conn) conn->send(std::move(m));
+  }
+
+  void on_listening_reply() {
+    const auto s = state();
+    if (s != trade_stream_state::listening) {
+      unexpected.inc();
+      if (s == trade_stream_state::live && !msg.listening_trade_updates)
+        spdlog::warn("[{}] the server's listening reply no longer names trade_updates", cfg.name);
+      return;
+    }
+    if (!msg.listening_trade_updates) {
+      listen_refused.inc();
+      spdlog::error("[{}] the server did not confirm trade_updates ({} other streams): reconnecting", cfg.name,
+                    msg.listening_count);
+      if (conn) conn->abort();  // on_closed reconnects with the backoff
+      return;
+    }
+    listen_acks.inc();
+    auth_timer.cancel();
+    bo.reset();
+    set_state(trade_stream_state::live);
+    const bool reconnect = ever_listening;
+    ever_listening = true;
+    spdlog::info("[{}] live on {}{}", cfg.name, url.host_header(), reconnect ? " (after a reconnect)" : "");
+    sink.on_listening(reconnect);
+  }
+};
+
+namespace {
+
+template <bool Tls>
+class connection final : public conn_base, public std::enable_shared_from_this<connection<Tls>> {
+ public:
+  using owner_t = trade_stream_client::impl;
+  using ws_t = std::conditional_t<Tls, websocket::stream<beast::ssl_stream<beast::tcp_stream>>,
+                                  websocket::stream<beast::tcp_stream>>;
+
+  connection(std::shared_ptr<owner_t> owner, uint64_t gen)
+      : owner_(std::move(owner)), gen_(gen), resolver_(owner_->io), ws_(make_ws()) {}
+
+  ~connection() override {
+    for (auto& m : outq_) wipe(m);
+  }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  void run() override {
+    auto self = this->shared_from_this();
+    resolver_.async_resolve(owner_->url.host, owner_->url.port,
+                            [self](const error_code& ec, const tcp::resolver::results_type& results) {
+                              self->on_resolve(ec, results);
+                            });
+  }
+
+  void send(std::string msg) override {
+    if (closed_) {
+      wipe(msg);
+      return;
+    }
+    outq_.push_back(std::move(msg));
+    if (!writing_ && upgraded_) write_next();
+  }
+
+  void ping() override {
+    if (!upgraded_ || closed_ || pinging_) return;
+    pinging_ = true;
+    auto self = this->shared_from_this();
+    ws_.async_ping({}, [self](const error_code&) { self->pinging_ = false; });
+  }
+
+  void abort() override {
+    if (closed_) return;
+    closed_ = true;
+    resolver_.cancel();
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  void close_gracefully() override {
+    if (closed_) return;
+    if (!upgraded_) {
+      abort();
+      return;
+    }
+    closed_ = true;
+    auto self = this->shared_from_this();
+    // Bounded by the handshake timeout (connect_timeout) set at the upgrade.
+    ws_.async_close(websocket::close_code::normal, [self](const error_code&) {
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+  }
+
+ private:
+  ws_t make_ws() {
+    if constexpr (Tls)
+      return ws_t(owner_->io, *owner_->ssl_ctx);
+    else
+      return ws_t(owner_->io);
+  }
+
+  void failed(fail_stage stage, const error_code& ec, int http_status = 0, std::string detail = {}) {
+    if (reported_) return;
+    reported_ = true;
+    closed_ = true;
+    owner_->on_connect_failed(gen_, stage, ec, http_status, detail);
+  }
+
+  void on_resolve(const error_code& ec, const tcp::resolver::results_type& results) {
+    if (closed_) return;
+    if (ec) return failed(fail_stage::resolve, ec);
+    beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
+    auto self = this->shared_from_this();
+    beast::get_lowest_layer(ws_).async_connect(
+        results, [self](const error_code& e, const tcp::endpoint&) { self->on_connect(e); });
+  }
+
+  void on_connect(const error_code& ec) {
+    if (closed_) return;
+    if (ec) return failed(fail_stage::connect, ec);
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+    if constexpr (Tls) {
+      auto& tls = ws_.next_layer();
+      const std::string& host = owner_->url.host;
+      if (!is_ip_literal(host)) {
+        // SNI (SSL_set_tlsext_host_name is a macro over SSL_ctrl with an old-style cast).
+        (void)SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                       const_cast<char*>(host.c_str()));
+      }
+      if (owner_->cfg.verify_peer) tls.set_verify_callback(ssl::host_name_verification(host));
+      beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
+      auto self = this->shared_from_this();
+      tls.async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_tls(e); });
+    } else {
+      upgrade();
+    }
+  }
+
+  void on_tls(const error_code& ec) {
+    if (closed_) return;
+    if (ec) {
+      std::string detail;
+      if constexpr (Tls) {
+        const long vr = SSL_get_verify_result(ws_.next_layer().native_handle());
+        const bool verify_failed =
+            vr != X509_V_OK || (ec.category() == net::error::get_ssl_category() &&
+                                ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED);
+        if (verify_failed && owner_->cfg.verify_peer) {
+          detail = std::string("the certificate of ") + owner_->url.host + " failed verification (" +
+                   (vr == X509_V_OK ? "host name mismatch"
+                    : vr == X509_V_ERR_UNSPECIFIED ? "not issued for this host name, or otherwise unacceptable"
+                                                   : X509_verify_cert_error_string(vr)) +
+                   "); give its CA with ca_file, or check the URL";
+        }
+      }
+      return failed(fail_stage::tls, ec, 0, std::move(detail));
+    }
+    upgrade();
+  }
+
+  void upgrade() {
+    beast::get_lowest_layer(ws_).expires_never();
+    const auto& cfg = owner_->cfg;
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = cfg.connect_timeout;
+    t.idle_timeout = websocket::stream_base::none();
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "torghut-trade-stream"); }));
+    ws_.read_message_max(cfg.max_frame_bytes);
+    ws_.binary(false);  // our actions are JSON text
+    auto weak_owner = std::weak_ptr<owner_t>(owner_);
+    const uint64_t g = gen_;
+    ws_.control_callback([weak_owner, g](websocket::frame_type kind, beast::string_view) {
+      if (kind != websocket::frame_type::pong) return;
+      if (auto o = weak_owner.lock()) o->on_pong(g);
+    });
+    auto self = this->shared_from_this();
+    ws_.async_handshake(res_, owner_->url.host_header(), owner_->url.path,
+                        [self](const error_code& ec) { self->on_upgrade(ec); });
+  }
+
+  void on_upgrade(const error_code& ec) {
+    if (closed_) return;
+    if (ec) {
+      const int status = ec == websocket::error::upgrade_declined ? static_cast<int>(res_.result_int()) : 0;
+      return failed(fail_stage::upgrade, ec, status);
+    }
+    upgraded_ = true;
+    owner_->on_open(gen_);
+    if (!outq_.empty() && !writing_ && !closed_) write_next();
+    read();
+  }
+
+  void write_next() {
+    writing_ = true;
+    auto self = this->shared_from_this();
+    ws_.async_write(net::buffer(outq_.front()), [self](const error_code& ec, size_t) {
+      self->writing_ = false;
+      wipe(self->outq_.front());
+      self->outq_.pop_front();
+      if (ec) {
+        self->abort();
+        return;
+      }
+      if (!self->outq_.empty() && !self->closed_) self->write_next();
+    });
+  }
+
+  void read() {
+    auto self = this->shared_from_this();
+    ws_.async_read(buf_, [self](const error_code& ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(const error_code& ec) {
+    if (ec) {
+      if (!reported_) {
+        reported_ = true;
+        closed_ = true;
+        const std::string reason = ec == websocket::error::closed ? std::string(ws_.reason().reason.c_str()) : "";
+        owner_->on_closed(gen_, ec, reason);
+      }
+      return;
+    }
+    const auto data = buf_.cdata();
+    owner_->on_frame(gen_, std::string_view(static_cast<const char*>(data.data()), data.size()), ws_.got_binary());
+    buf_.consume(buf_.size());
+    read();  // after abort() the read fails at once and reports
+  }
+
+  std::shared_ptr<owner_t> owner_;
+  uint64_t gen_;
+  tcp::resolver resolver_;
+  ws_t ws_;
+  beast::flat_buffer buf_;
+  websocket::response_type res_;
+  std::deque<std::string> outq_;
+  bool writing_ = false;
+  bool pinging_ = false;
+  bool upgraded_ = false;
+  bool closed_ = false;
+  bool reported_ = false;
+};
+
+}  // namespace
+
+void trade_stream_client::impl::dial() {
+  if (finished()) return;
+  ++gen;
+  conn_open = false;
+  dials.inc();
+  if (dials.get() > 1) reconnects.inc();
+  set_state(trade_stream_state::connecting);
+  if (url.tls)
+    conn = std::make_shared<connection<true>>(shared_from_this(), gen);
+  else
+    conn = std::make_shared<connection<false>>(shared_from_this(), gen);
+  conn->run();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+trade_stream_client::trade_stream_client(net::io_context& io, trade_stream_config cfg, trade_stream_sink& sink)
+    : impl_(std::make_shared<impl>(io, std::move(cfg), sink)) {}
+
+trade_stream_client::~trade_stream_client() {
+  // The io_context is not running (contract): stale handlers it still holds keep impl alive and
+  // see a finished state if they ever run.
+  auto& im = *impl_;
+  if (!im.finished()) {
+    im.set_state(trade_stream_state::stopped);
+    im.teardown_connection(false);
+    im.reconnect_timer.cancel();
+  }
+}
+
+bool trade_stream_client::start(std::string& error) {
+  auto& im = *impl_;
+  auto refuse = [&](std::string e) {
+    error = std::move(e);
+    {
+      const std::lock_guard lock(im.mu);
+      im.failure_text = error;
+    }
+    im.set_state(trade_stream_state::failed);
+    return false;
+  };
+  if (im.state() != trade_stream_state::idle) return refuse("start() called twice");
+  std::string url_err;
+  auto u = parse_ws_url(im.cfg.url, url_err);
+  if (!u) return refuse("bad trade_updates URL: " + url_err);
+  if (!u->tls && !is_loopback_host(u->host))
+    return refuse("trade_updates URL: plain ws:// is only allowed to a loopback host (use wss:// for '" + u->host +
+                  "')");
+  im.url = std::move(*u);
+  if (im.cfg.key_id.empty() || im.cfg.secret.empty())
+    return refuse("no Alpaca credentials: set APCA_API_KEY_ID and APCA_API_SECRET_KEY");
+  if (im.cfg.ping_interval.count() <= 0 || im.cfg.pong_timeout.count() <= 0 ||
+      im.cfg.connect_timeout.count() <= 0 || im.cfg.auth_timeout.count() <= 0)
+    return refuse("ping_interval, pong_timeout, connect_timeout and auth_timeout must be positive");
+  if (im.cfg.max_frame_bytes < 1024) return refuse("max_frame_bytes must be at least 1024");
+  try {
+    if (im.url.tls) {
+      im.ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+      im.ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      if (im.cfg.verify_peer) {
+        im.ssl_ctx->set_verify_mode(ssl::verify_peer);
+        im.ssl_ctx->set_default_verify_paths();
+        if (!im.cfg.ca_file.empty()) im.ssl_ctx->load_verify_file(im.cfg.ca_file);
+      } else {
+        im.ssl_ctx->set_verify_mode(ssl::verify_none);
+        spdlog::warn("[{}] TLS peer verification is OFF for {}", im.cfg.name, im.url.host_header());
+      }
+    }
+    im.parser = std::make_unique<trading_parser>(im.cfg.max_frame_bytes);
+  } catch (const std::exception& e) {
+    im.ssl_ctx.reset();
+    return refuse(std::string("cannot set up the trade_updates client") +
+                  (im.cfg.ca_file.empty() ? std::string() : " (ca_file " + im.cfg.ca_file + ")") + ": " + e.what());
+  }
+  im.set_state(trade_stream_state::connecting);
+  spdlog::info("[{}] trade_updates client for {}{} ({} auth, key {})", im.cfg.name, im.url.host_header(),
+               im.url.path, to_string(im.cfg.auth), key_fingerprint(im.cfg.key_id));
+  net::post(im.io, [self = impl_] { self->dial(); });
+  return true;
+}
+
+void trade_stream_client::stop() {
+  net::post(impl_->io, [self = impl_] { self->stop_now(); });
+}
+
+trade_stream_state trade_stream_client::state() const noexcept { return impl_->state(); }
+
+std::string trade_stream_client::failure() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->failure_text;
+}
+
+trade_stream_stats trade_stream_client::stats() const {
+  const auto& im = *impl_;
+  trade_stream_stats s;
+  s.state = im.state();
+  s.dials = im.dials.get();
+  s.reconnects = im.reconnects.get();
+  s.upgrades = im.upgrades.get();
+  s.disconnects = im.disconnects.get();
+  s.authorized = im.authorized.get();
+  s.listen_acks = im.listen_acks.get();
+  s.frames = im.frames.get();
+  s.text_frames = im.text_frames.get();
+  s.binary_frames = im.binary_frames.get();
+  s.bytes = im.bytes.get();
+  s.events = im.events.get();
+  for (size_t i = 0; i < s.events_by_type.size(); ++i) s.events_by_type[i] = im.by_type[i].get();
+  s.decode_errors = im.decode_errors.get();
+  s.unexpected = im.unexpected.get();
+  s.unauthorized = im.unauthorized.get();
+  s.listen_refused = im.listen_refused.get();
+  s.pings_sent = im.pings_sent.get();
+  s.pongs = im.pongs.get();
+  s.pong_timeouts = im.pong_timeouts.get();
+  s.auth_timeouts = im.auth_timeouts.get();
+  s.tls_failures = im.tls_failures.get();
+  s.upgrade_refused = im.upgrade_refused.get();
+  s.last_backoff_ms = im.last_backoff_ms.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace torghut::adapters

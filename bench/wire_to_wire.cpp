@@ -1,0 +1,804 @@
+// wire_to_wire: the engine's wire-to-wire latency, measured from outside the process.
+//
+// From the moment the market-data simulator hands the frame carrying a trade print to its
+// connection's writer (md_server_options::on_data_frame, steady clock) to the moment the
+// `POST /v2/orders` that the trade caused has been read by the trading simulator
+// (trading_sim::set_post_observer, steady clock, same machine): kernel loopback TCP both ways,
+// the engine's WebSocket read, JSON decode, market data, strategy, risk, order router, the REST
+// encode and the write — everything the real `torghut run --broker alpaca` does for one order.
+//
+// Set-up: md_server (drain_interval 0: a publish wakes its thread at once) and trading_sim
+// (busy_poll on --sim-cpu, so the arrival is stamped without a wake-up; rate limit off) run in
+// this process; the real `torghut` binary runs as a child process (`--cpu --engine-cpu --idle
+// busy-spin --io hot`) with a generated config: one `tick_probe` strategy (one market order per
+// trade print: buy 1 share when flat, sell it back next time, nothing while its last order is
+// pending) and risk limits that never reject in the run. The harness thread and the md_server
+// thread share --sim-cpu with the trading simulator, so that the engine's core runs only the
+// engine's hot thread (its other threads inherit the harness's affinity too).
+//
+// Loop: a quote per symbol to both servers, then for each order: a trade for the next symbol
+// (round-robin, a fresh event time so that every decision hash differs) to the trading simulator's
+// fill model and to the md_server; wait (--timeout-ms) for the POST; record POST − frame; pause
+// (--pause-us) so that the fill and its trade_updates event reach the engine before that symbol
+// trades again. Orders that never come are counted as timeouts, never as samples. The first
+// --warmup orders are not measured.
+//
+// Output: a table on stdout and a JSON file (--out): p50/p99/p999/min/max/mean in ns, orders,
+// timeouts, and the set-up (cores, modes). It is a standalone harness, not a Google Benchmark
+// suite (scripts/bench.sh runs it after the bench_* suites; scripts/latency_gate.py reads the
+// JSON, informationally: absolute times on shared machines are not a CI gate).
+//
+//   wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]
+//                [--engine-cpu 1] [--sim-cpu 0] [--io hot|thread] [--idle busy-spin|backoff]
+//                [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms 50] [--pause-us 300]
+//                [--format json|msgpack] [--keep-logs] [--samples FILE]
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <linux/futex.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "torghut/adapters/md_server.hpp"
+#include "torghut/adapters/trading_sim.hpp"
+#include "torghut/engine/fixed_point.hpp"
+#include "torghut/engine/messages.hpp"
+#include "torghut/engine/run_loop.hpp"
+
+namespace {
+
+using namespace torghut;
+using namespace torghut::adapters;
+using steady = std::chrono::steady_clock;
+
+int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct options {
+  std::string engine;  // path of the torghut binary
+  uint64_t orders = 12'000;  // including warm-up
+  uint64_t warmup = 1'000;
+  bool warmup_set = false;
+  bool orders_set = false;
+  bool short_mode = false;
+  bool cpus_set = false;  // --engine-cpu, --sim-cpu or --sim-busy-poll given
+  std::string out = "out/bench/wire_to_wire.json";
+  int engine_cpu = 1;
+  int sim_cpu = 0;
+  std::string io = "hot";
+  std::string idle = "busy-spin";
+  bool sim_busy_poll = true;
+  size_t symbols = 8;
+  int64_t timeout_ms = 50;
+  int64_t pause_us = 300;
+  std::string format = "json";
+  bool keep_logs = false;
+  std::string samples_out;  // every sample (ns, in order), one per line
+};
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]\n"
+               "                    [--engine-cpu N] [--sim-cpu N] [--io hot|thread] [--idle busy-spin|backoff]\n"
+               "                    [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms MS] [--pause-us US]\n"
+               "                    [--format json|msgpack] [--keep-logs] [--samples FILE]\n");
+}
+
+bool parse_args(int argc, char** argv, options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "wire_to_wire: %s needs a value\n", argv[i]);
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    try {
+      if (a == "--engine") {
+        if (!value(o.engine)) return false;
+      } else if (a == "--orders") {
+        if (!value(v)) return false;
+        o.orders = std::stoull(v);
+        o.orders_set = true;
+      } else if (a == "--warmup") {
+        if (!value(v)) return false;
+        o.warmup = std::stoull(v);
+        o.warmup_set = true;
+      } else if (a == "--short") {
+        o.short_mode = true;
+      } else if (a == "--out") {
+        if (!value(o.out)) return false;
+      } else if (a == "--engine-cpu") {
+        if (!value(v)) return false;
+        o.engine_cpu = std::stoi(v);
+        o.cpus_set = true;
+      } else if (a == "--sim-cpu") {
+        if (!value(v)) return false;
+        o.sim_cpu = std::stoi(v);
+        o.cpus_set = true;
+      } else if (a == "--io") {
+        if (!value(o.io)) return false;
+        if (o.io != "hot" && o.io != "thread") return false;
+      } else if (a == "--idle") {
+        if (!value(o.idle)) return false;
+        if (o.idle != "busy-spin" && o.idle != "backoff") return false;
+      } else if (a == "--sim-busy-poll") {
+        if (!value(v)) return false;
+        o.sim_busy_poll = v != "0" && v != "false" && v != "off";
+        o.cpus_set = true;
+      } else if (a == "--symbols") {
+        if (!value(v)) return false;
+        o.symbols = std::clamp<size_t>(std::stoul(v), 1, 64);
+      } else if (a == "--timeout-ms") {
+        if (!value(v)) return false;
+        o.timeout_ms = std::max<int64_t>(1, std::stoll(v));
+      } else if (a == "--pause-us") {
+        if (!value(v)) return false;
+        o.pause_us = std::max<int64_t>(0, std::stoll(v));
+      } else if (a == "--format") {
+        if (!value(o.format)) return false;
+        if (o.format != "json" && o.format != "msgpack") return false;
+      } else if (a == "--samples") {
+        if (!value(o.samples_out)) return false;
+      } else if (a == "--keep-logs") {
+        o.keep_logs = true;
+      } else if (a == "--help" || a == "-h") {
+        return false;
+      } else {
+        std::fprintf(stderr, "wire_to_wire: unknown argument '%s'\n", argv[i]);
+        return false;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "wire_to_wire: bad value for %s\n", argv[i]);
+      return false;
+    }
+  }
+  if (o.short_mode) {
+    if (!o.orders_set) o.orders = 3'000;
+    if (!o.warmup_set) o.warmup = 300;
+  }
+  if (o.warmup >= o.orders) {
+    std::fprintf(stderr, "wire_to_wire: --warmup must be smaller than --orders\n");
+    return false;
+  }
+  return true;
+}
+
+/// The torghut binary next to this one in the build tree: <build>/bench/wire_to_wire →
+/// <build>/engine/app/torghut.
+std::string default_engine_path() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "build/release/engine/app/torghut";
+  return (self.parent_path().parent_path() / "engine" / "app" / "torghut").string();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string tail_lines(const std::string& text, size_t n) {
+  size_t pos = text.size();
+  for (size_t k = 0; k <= n && pos > 0; ++k) {
+    const size_t p = text.rfind('\n', pos - 1);
+    if (p == std::string::npos) return text;
+    if (k == n) return text.substr(p + 1);
+    pos = p;
+  }
+  return text.substr(pos);
+}
+
+// --- the engine child process ----------------------------------------------------------------
+
+class engine_process {
+ public:
+  ~engine_process() { stop(); }
+
+  bool spawn(const std::vector<std::string>& args, const std::string& log_path, std::string& error) {
+    log_path_ = log_path;
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      error = "cannot create " + log_path + ": " + std::strerror(errno);
+      return false;
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      error = std::string("fork: ") + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (pid == 0) {
+      // Child: stdout and stderr to the log; dies with the harness.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      const int devnull = ::open("/dev/null", O_RDONLY);
+      if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+      ::execv(argv[0], argv.data());
+      std::fprintf(stderr, "exec %s: %s\n", argv[0], std::strerror(errno));
+      ::_exit(127);
+    }
+    ::close(fd);
+    pid_ = pid;
+    return true;
+  }
+
+  /// True while the child runs; otherwise `status` says how it ended.
+  bool alive(std::string& status) {
+    if (pid_ <= 0) {
+      status = exit_text_;
+      return false;
+    }
+    int st = 0;
+    const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+    if (r == 0) return true;
+    record_exit(st);
+    pid_ = -1;
+    status = exit_text_;
+    return false;
+  }
+
+  /// SIGTERM, up to `grace` for it to exit, then SIGKILL. Idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5'000)) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    const auto deadline = steady::now() + grace;
+    int st = 0;
+    while (steady::now() < deadline) {
+      const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) {
+        record_exit(st);
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "wire_to_wire: the engine did not stop within %lld ms of SIGTERM: SIGKILL\n",
+                 static_cast<long long>(grace.count()));
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &st, 0);
+    record_exit(st);
+    pid_ = -1;
+  }
+
+  [[nodiscard]] std::string log() const { return read_file(log_path_); }
+  [[nodiscard]] const std::string& exit_text() const { return exit_text_; }
+  [[nodiscard]] int exit_code() const { return exit_code_; }
+
+ private:
+  void record_exit(int st) {
+    if (WIFEXITED(st)) {
+      exit_code_ = WEXITSTATUS(st);
+      exit_text_ = "exited with code " + std::to_string(exit_code_);
+    } else if (WIFSIGNALED(st)) {
+      exit_code_ = 128 + WTERMSIG(st);
+      exit_text_ = std::string("killed by signal ") + std::to_string(WTERMSIG(st));
+    }
+  }
+  pid_t pid_ = -1;
+  std::string log_path_;
+  std::string exit_text_ = "not started";
+  int exit_code_ = -1;
+};
+
+void print_log_tail(const engine_process& e) {
+  std::fprintf(stderr, "---- engine log (last 30 lines) ----\n%s\n------------------------------------\n",
+               tail_lines(e.log(), 30).c_str());
+}
+
+// --- events ----------------------------------------------------------------------------------
+
+constexpr int64_t px_scale = price::scale;
+
+market_event make_quote(int64_t event_time_ns, int64_t mid_raw) {
+  market_event e;
+  e.kind = market_event_kind::quote;
+  e.event_time = timestamp{event_time_ns};
+  e.u.quote = quote_payload{price::from_raw(mid_raw - px_scale / 100), quantity::from_raw(5 * quantity::scale),
+                            price::from_raw(mid_raw + px_scale / 100), quantity::from_raw(5 * quantity::scale),
+                            'V', 'V', 'C'};
+  return e;
+}
+
+market_event make_trade(int64_t event_time_ns, int64_t id, int64_t px_raw) {
+  market_event e;
+  e.kind = market_event_kind::trade;
+  e.event_time = timestamp{event_time_ns};
+  e.u.trade = trade_payload{trade_id{id}, price::from_raw(px_raw), quantity::from_raw(100 * quantity::scale),
+                            {'@', 0, 0, 0}, 1, 'V', 'C'};
+  return e;
+}
+
+// --- the generated engine config -------------------------------------------------------------
+
+std::string engine_config(const options& o, const std::vector<std::string>& symbols) {
+  std::string syms;
+  for (const auto& s : symbols) syms += (syms.empty() ? "\"" : ", \"") + s + "\"";
+  std::ostringstream c;
+  c << "# generated by wire_to_wire: one tick_probe strategy, risk limits that never reject\n"
+    << "account_label = \"wire-to-wire\"\n"
+    << "starting_equity = \"100000\"\n"
+    << "allowed_symbols = [" << syms << "]\n"
+    << "idle = \"" << o.idle << "\"\n"
+    << "mailbox_capacity = 4096\n"
+    << "audit_capacity = 65536\n"
+    << "symbol_capacity = 1024\n"
+    << "\n[risk]\n"
+    << "max_notional_per_order = \"100000000\"\n"
+    << "max_position_pct_equity = 1.0\n"
+    << "max_order_qty = \"1000000\"\n"
+    << "orders_per_minute = 1000000\n"
+    << "order_burst = 1000000\n"
+    << "price_collar_pct = 0.5\n"
+    << "daily_loss_limit = \"100000000\"\n"
+    << "\n[market_data]\n"
+    << "stale_after_ms = 60000\n"
+    << "dedupe_window = 64\n"
+    << "gap_after_ms = 600000\n"
+    << "\n[feed]\n"
+    << "format = \"" << o.format << "\"\n"
+    << "auth = \"message\"\n"
+    << "\n[trading]\n"
+    << "broker = \"alpaca\"\n"
+    << "connections = 2\n"
+    << "request_timeout_ms = 2000\n"
+    << "max_retries = 3\n"
+    << "rate_limit_per_minute = 100000000\n"
+    << "reconcile_timeout_ms = 30000\n"
+    << "\n[[strategies]]\n"
+    << "id = 1\n"
+    << "name = \"tick_probe\"\n"
+    << "kind = \"tick_probe\"\n"
+    << "enabled = true\n"
+    << "base_timeframe = \"1Sec\"\n"
+    << "universe_symbols = []\n"
+    << "max_position_pct_equity = 1.0\n"
+    << "max_notional_per_trade = \"100000000\"\n";
+  return c.str();
+}
+
+// --- statistics ------------------------------------------------------------------------------
+
+struct summary {
+  int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, min = 0, max = 0;
+  double mean = 0;
+};
+
+int64_t percentile(const std::vector<int64_t>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  // Nearest rank: the smallest sample with at least q of the samples at or below it.
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+summary summarize(std::vector<int64_t> v) {
+  summary s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.p50 = percentile(v, 0.50);
+  s.p90 = percentile(v, 0.90);
+  s.p99 = percentile(v, 0.99);
+  s.p999 = percentile(v, 0.999);
+  s.min = v.front();
+  s.max = v.back();
+  long double sum = 0;
+  for (const int64_t x : v) sum += static_cast<long double>(x);
+  s.mean = static_cast<double>(sum / static_cast<long double>(v.size()));
+  return s;
+}
+
+// --- what the servers' threads report ----------------------------------------------------------
+
+/// Written by the md_server thread (frames) and the trading_sim thread (POSTs); read by the
+/// harness thread. `armed` makes the first data frame after a publish the trigger.
+struct probe_state {
+  std::atomic<bool> armed{false};
+  std::atomic<int64_t> trigger_ns{0};
+  std::atomic<uint64_t> data_frames{0};
+  /// One record per POST /v2/orders, written by the simulator thread (the only writer) before
+  /// it releases `posts`; the harness reads records [seen, posts). 64 slots: the harness is never
+  /// more than one or two POSTs behind (one order in flight, the odd late one).
+  struct post_record {
+    std::atomic<int64_t> ns{0};
+    std::array<std::atomic<char>, 16> symbol{};
+    std::atomic<uint8_t> len{0};
+  };
+  std::array<post_record, 64> ring{};
+  /// Count of POSTs; also the futex word the harness sleeps on (no polling on the simulator's
+  /// core while an order is in flight).
+  std::atomic<uint32_t> posts{0};
+};
+static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
+
+void futex_wait(std::atomic<uint32_t>& word, uint32_t expected, std::chrono::nanoseconds left) {
+  if (left.count() <= 0) return;
+  timespec ts{static_cast<time_t>(left.count() / 1'000'000'000), static_cast<long>(left.count() % 1'000'000'000)};
+  ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, &ts, nullptr, 0);
+}
+void futex_wake(std::atomic<uint32_t>& word) {
+  ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  if (!parse_args(argc, argv, o)) {
+    usage();
+    return 2;
+  }
+  if (o.engine.empty()) o.engine = default_engine_path();
+  if (::access(o.engine.c_str(), X_OK) != 0) {
+    std::fprintf(stderr, "wire_to_wire: no engine binary at %s (build the `torghut` target, or pass --engine)\n",
+                 o.engine.c_str());
+    return 2;
+  }
+  const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus < 2 && !o.cpus_set) {
+    // One core: two busy-spinning threads on it would measure the scheduler, not the engine.
+    std::fprintf(stderr, "wire_to_wire: one core only: engine and simulator share core 0, the simulator "
+                         "blocks instead of busy-polling, the engine backs off (numbers are not comparable)\n");
+    o.engine_cpu = 0;
+    o.sim_cpu = 0;
+    o.sim_busy_poll = false;
+    o.idle = "backoff";
+  }
+  if (o.engine_cpu >= cpus || o.sim_cpu >= cpus) {
+    std::fprintf(stderr, "wire_to_wire: this machine has %ld cores (0..%ld)\n", cpus, cpus - 1);
+    return 2;
+  }
+  if (o.engine_cpu == o.sim_cpu)
+    std::fprintf(stderr, "wire_to_wire: warning: the engine and the simulator share core %d\n", o.sim_cpu);
+  ::prctl(PR_SET_TIMERSLACK, 1UL);  // short sleeps in the pacing loop
+
+  // The harness thread (and, by inheritance, the md_server thread and the engine's side threads)
+  // on the simulator's core: the engine's core is left to the engine's hot thread.
+  if (o.sim_cpu >= 0) {
+    if (std::string e = pin_current_thread(o.sim_cpu); !e.empty())
+      std::fprintf(stderr, "wire_to_wire: cannot pin the harness to core %d: %s\n", o.sim_cpu, e.c_str());
+  }
+
+  char tmpl[] = "/tmp/torghut-w2w-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) {
+    std::fprintf(stderr, "wire_to_wire: mkdtemp: %s\n", std::strerror(errno));
+    return 1;
+  }
+  const std::filesystem::path dir = tmpl;
+
+  static const char* const names[] = {"AAPL", "MSFT", "NVDA", "AMZN", "META", "GOOG", "TSLA", "AMD",
+                                      "NFLX", "INTC", "CSCO", "ORCL", "ADBE", "CRM",  "QCOM", "AVGO"};
+  std::vector<std::string> symbols;
+  for (size_t i = 0; i < o.symbols; ++i)
+    symbols.push_back(i < std::size(names) ? names[i] : "SYM" + std::to_string(i));
+
+  probe_state st;
+
+  // --- the two simulators ---------------------------------------------------------------------
+  md_server_options mo;
+  mo.drain_interval = std::chrono::microseconds(0);
+  mo.idle_timeout = std::chrono::milliseconds(0);  // no pings in the measurement
+  mo.on_data_frame = [&st](int64_t ns) {
+    st.data_frames.fetch_add(1, std::memory_order_relaxed);
+    if (st.armed.load(std::memory_order_acquire)) {
+      st.trigger_ns.store(ns, std::memory_order_release);
+      st.armed.store(false, std::memory_order_release);
+    }
+  };
+  md_server md(mo);
+  std::string err;
+  if (!md.start(err)) {
+    std::fprintf(stderr, "wire_to_wire: md_server: %s\n", err.c_str());
+    return 1;
+  }
+
+  trading_sim_options so;
+  so.busy_poll = o.sim_busy_poll;
+  so.cpu = o.sim_cpu;
+  so.rate_limit_per_minute = 0;
+  so.seed = 4;
+  so.starting_cash = money::from_raw(int64_t{100'000'000} * money::scale);
+  trading_sim sim(so);
+  sim.set_post_observer([&st](std::string_view, std::string_view symbol, int64_t ns) {
+    const uint32_t n = st.posts.load(std::memory_order_relaxed);
+    auto& r = st.ring[n % st.ring.size()];
+    const size_t len = std::min(symbol.size(), r.symbol.size());
+    for (size_t k = 0; k < len; ++k) r.symbol[k].store(symbol[k], std::memory_order_relaxed);
+    r.len.store(static_cast<uint8_t>(len), std::memory_order_relaxed);
+    r.ns.store(ns, std::memory_order_relaxed);
+    st.posts.store(n + 1, std::memory_order_release);
+    futex_wake(st.posts);  // after the stamp: not part of the measured interval
+  });
+  if (!sim.start(err)) {
+    std::fprintf(stderr, "wire_to_wire: trading_sim: %s\n", err.c_str());
+    return 1;
+  }
+
+  // --- the engine -----------------------------------------------------------------------------
+  const std::string config_path = (dir / "w2w.toml").string();
+  {
+    std::ofstream f(config_path);
+    f << engine_config(o, symbols);
+  }
+  const std::string log_path = (dir / "engine.log").string();
+  const std::string lease_dir = (dir / "lease").string();
+  std::filesystem::create_directories(lease_dir);
+  ::setenv("APCA_API_KEY_ID", std::string(md_default_key).c_str(), 1);
+  ::setenv("APCA_API_SECRET_KEY", std::string(md_default_secret).c_str(), 1);
+  ::unsetenv("DB_DSN");
+  ::unsetenv("TRADING_MODE");
+  ::unsetenv("TRADING_LIVE_ENABLED");
+  const std::vector<std::string> args = {o.engine,
+                                         "run",
+                                         "--config",
+                                         config_path,
+                                         "--feed",
+                                         md.url("iex"),
+                                         "--broker",
+                                         "alpaca",
+                                         "--rest-url",
+                                         sim.base_url(),
+                                         "--stream-url",
+                                         sim.stream_url(),
+                                         "--decisions",
+                                         "",
+                                         "--quiet",
+                                         "--cpu",
+                                         std::to_string(o.engine_cpu),
+                                         "--idle",
+                                         o.idle,
+                                         "--io",
+                                         o.io,
+                                         "--lease-dir",
+                                         lease_dir,
+                                         "--duration",
+                                         "3600"};
+  std::printf("wire_to_wire: engine %s\n", o.engine.c_str());
+  std::printf("  cores: %ld online; engine hot thread on core %d (--idle %s --io %s); trading simulator %s on "
+              "core %d; md_server thread, harness and the engine's other threads on core %d\n",
+              cpus, o.engine_cpu, o.idle.c_str(), o.io.c_str(), o.sim_busy_poll ? "busy-polling" : "blocking",
+              o.sim_cpu, o.sim_cpu);
+  std::fflush(stdout);
+  engine_process eng;
+  if (!eng.spawn(args, log_path, err)) {
+    std::fprintf(stderr, "wire_to_wire: %s\n", err.c_str());
+    return 1;
+  }
+  int rc = 0;
+  auto fail = [&](const std::string& why) {
+    std::fprintf(stderr, "wire_to_wire: %s\n", why.c_str());
+    eng.stop();
+    print_log_tail(eng);
+    std::fprintf(stderr, "(engine log and config kept in %s)\n", dir.c_str());
+    o.keep_logs = true;
+    rc = 1;
+  };
+
+  // Wait for "broker: trading enabled" (start-up reconciliation succeeded) and the feed subscribed.
+  {
+    const auto deadline = steady::now() + std::chrono::seconds(60);
+    bool ready = false;
+    std::string status;
+    while (steady::now() < deadline) {
+      if (!eng.alive(status)) break;
+      if (eng.log().find("broker: trading enabled") != std::string::npos && md.authenticated_connections() > 0) {
+        ready = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!ready) {
+      std::string s;
+      fail(eng.alive(s) ? "the engine did not report \"broker: trading enabled\" within 60 s"
+                        : "the engine exited early (" + s + ")");
+      sim.stop();
+      md.stop();
+      return rc;
+    }
+  }
+
+  // Reference prices: one quote per symbol to both servers.
+  const int64_t base_px = 100 * px_scale;
+  int64_t last_event_ns = 0;
+  auto fresh_time = [&last_event_ns] {
+    last_event_ns = std::max(wall_ns(), last_event_ns + 1);
+    return last_event_ns;
+  };
+  auto publish_quotes = [&] {
+    for (const auto& s : symbols) {
+      const market_event q = make_quote(fresh_time(), base_px);
+      sim.on_market(q, s);
+      (void)md.publish(q, s);
+    }
+    md.sync();
+    sim.sync();
+  };
+  publish_quotes();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the engine decodes them
+
+  // --- the loop -------------------------------------------------------------------------------
+  std::vector<int64_t> samples;
+  samples.reserve(o.orders);
+  uint64_t timeouts = 0, warmup_timeouts = 0, late_posts = 0, no_trigger = 0;
+  // Orders that timed out and have not arrived yet, by symbol: the next POST of such a symbol is
+  // that late order (the probe sends nothing new while one is pending), never a sample.
+  std::vector<uint32_t> overdue(symbols.size(), 0);
+  uint32_t seen = st.posts.load(std::memory_order_acquire);
+  auto symbol_index = [&](const probe_state::post_record& r) -> size_t {
+    std::array<char, 16> buf{};
+    const size_t len = std::min<size_t>(r.len.load(std::memory_order_relaxed), buf.size());
+    for (size_t k = 0; k < len; ++k) buf[k] = r.symbol[k].load(std::memory_order_relaxed);
+    const std::string_view v(buf.data(), len);
+    for (size_t k = 0; k < symbols.size(); ++k)
+      if (symbols[k] == v) return k;
+    return symbols.size();
+  };
+  const auto timeout = std::chrono::milliseconds(o.timeout_ms);
+  const auto pause = std::chrono::microseconds(o.pause_us);
+  const auto started = steady::now();
+  std::string status;
+  for (uint64_t i = 0; i < o.orders; ++i) {
+    if (i % 256 == 255) {
+      if (!eng.alive(status)) {
+        fail("the engine exited during the run (" + status + ") after " + std::to_string(i) + " orders");
+        break;
+      }
+      publish_quotes();
+      std::this_thread::sleep_for(pause);
+    }
+    const size_t si = static_cast<size_t>(i % symbols.size());
+    const std::string& sym = symbols[si];
+    const market_event t = make_trade(fresh_time(), static_cast<int64_t>(i) + 1, base_px);
+    st.trigger_ns.store(0, std::memory_order_relaxed);
+    st.armed.store(true, std::memory_order_release);
+    sim.on_market(t, sym);
+    (void)md.publish(t, sym);
+    const auto deadline = steady::now() + timeout;
+    int64_t arrival = 0;
+    for (;;) {
+      const uint32_t now_posts = st.posts.load(std::memory_order_acquire);
+      for (; seen != now_posts; ++seen) {
+        const auto& r = st.ring[seen % st.ring.size()];
+        const size_t k = symbol_index(r);
+        if (k < symbols.size() && overdue[k] > 0) {
+          --overdue[k];
+          ++late_posts;
+        } else if (k == si && arrival == 0) {
+          arrival = r.ns.load(std::memory_order_relaxed);
+        } else {
+          ++late_posts;  // not ours and not expected: counted, never a sample
+        }
+      }
+      if (arrival != 0) break;
+      const auto left = deadline - steady::now();
+      if (left.count() <= 0) break;
+      futex_wait(st.posts, now_posts, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+    }
+    const bool measured = i >= o.warmup;
+    if (arrival == 0) {
+      ++(measured ? timeouts : warmup_timeouts);
+      ++overdue[si];
+      st.armed.store(false, std::memory_order_release);
+      if (!eng.alive(status)) {
+        fail("the engine exited during the run (" + status + ") after " + std::to_string(i) + " orders");
+        break;
+      }
+      continue;
+    }
+    const int64_t trig = st.trigger_ns.load(std::memory_order_acquire);
+    if (trig == 0) {
+      ++no_trigger;  // cannot happen: the POST came before the trade's frame was written
+    } else if (measured) {
+      samples.push_back(arrival - trig);
+    }
+    std::this_thread::sleep_for(pause);
+  }
+  const double elapsed_s = std::chrono::duration<double>(steady::now() - started).count();
+
+  // --- shutdown -------------------------------------------------------------------------------
+  const trading_sim_stats ss = sim.stats();
+  const md_server_stats ms = md.stats();
+  const bool engine_alive_at_end = eng.alive(status);
+  eng.stop();
+  sim.stop();
+  md.stop();
+  if (rc != 0) return rc;
+  if (!engine_alive_at_end) {
+    fail("the engine exited before the end of the run (" + status + ")");
+    return rc;
+  }
+
+  const uint64_t measured_orders = o.orders - o.warmup;
+  const summary s = summarize(samples);
+  if (!o.samples_out.empty()) {
+    std::ofstream f(o.samples_out);
+    for (const int64_t x : samples) f << x << '\n';
+  }
+  auto us = [](int64_t ns) { return static_cast<double>(ns) / 1000.0; };
+  std::printf("\nwire-to-wire latency (trigger frame handed to the md_server writer -> POST /v2/orders read "
+              "by the trading simulator)\n");
+  std::printf("  %" PRIu64 " orders measured (%" PRIu64 " warm-up), %zu samples, %" PRIu64
+              " timeouts (no POST within %lld ms; %" PRIu64 " in warm-up), %" PRIu64 " late POSTs; %.1f s\n",
+              measured_orders, o.warmup, samples.size(), timeouts, static_cast<long long>(o.timeout_ms),
+              warmup_timeouts, late_posts, elapsed_s);
+  if (no_trigger != 0)
+    std::printf("  %" PRIu64 " POSTs arrived with no trigger frame stamped (not samples)\n", no_trigger);
+  std::printf("  %-8s %10s\n", "", "us");
+  std::printf("  %-8s %10.2f\n", "min", us(s.min));
+  std::printf("  %-8s %10.2f   (target <= 15)\n", "p50", us(s.p50));
+  std::printf("  %-8s %10.2f\n", "p90", us(s.p90));
+  std::printf("  %-8s %10.2f   (target <= 50)\n", "p99", us(s.p99));
+  std::printf("  %-8s %10.2f\n", "p99.9", us(s.p999));
+  std::printf("  %-8s %10.2f\n", "max", us(s.max));
+  std::printf("  %-8s %10.2f\n", "mean", s.mean / 1000.0);
+  std::printf("  simulator: %" PRIu64 " POST /v2/orders (%" PRIu64 " accepted), %" PRIu64 " fills, %" PRIu64
+              " trade_updates frames, %" PRIu64 " 429; md_server: %" PRIu64 " data frames\n",
+              ss.orders_posted, ss.orders_accepted, ss.fills, ss.events_sent, ss.rate_limited, ms.data_frames_sent);
+
+  if (!o.out.empty()) {
+    const auto parent = std::filesystem::path(o.out).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    std::ofstream f(o.out);
+    char buf[2048];
+    std::snprintf(buf, sizeof buf,
+                  "{\n  \"name\": \"wire_to_wire\",\n  \"orders\": %" PRIu64 ",\n  \"warmup\": %" PRIu64
+                  ",\n  \"samples\": %zu,\n  \"timeouts\": %" PRIu64 ",\n  \"warmup_timeouts\": %" PRIu64
+                  ",\n  \"timeout_ms\": %lld,\n  \"late_posts\": %" PRIu64
+                  ",\n  \"p50_ns\": %" PRId64 ",\n  \"p90_ns\": %" PRId64 ",\n  \"p99_ns\": %" PRId64
+                  ",\n  \"p999_ns\": %" PRId64 ",\n  \"min_ns\": %" PRId64 ",\n  \"max_ns\": %" PRId64
+                  ",\n  \"mean_ns\": %.1f,\n  \"target_p50_ns\": 15000,\n  \"target_p99_ns\": 50000"
+                  ",\n  \"cpus_online\": %ld,\n  \"engine_cpu\": %d,\n  \"sim_cpu\": %d,\n  \"io\": \"%s\""
+                  ",\n  \"idle\": \"%s\",\n  \"sim_busy_poll\": %s,\n  \"format\": \"%s\",\n  \"symbols\": %zu"
+                  ",\n  \"pause_us\": %lld,\n  \"short\": %s,\n  \"elapsed_s\": %.2f\n}\n",
+                  measured_orders, o.warmup, samples.size(), timeouts, warmup_timeouts,
+                  static_cast<long long>(o.timeout_ms), late_posts, s.p50, s.p90, s.p99, s.p999, s.min, s.max,
+                  s.mean, cpus, o.engine_cpu, o.sim_cpu, o.io.c_str(),
+                  o.idle.c_str(), o.sim_busy_poll ? "true" : "false", o.format.c_str(), o.symbols,
+                  static_cast<long long>(o.pause_us), o.short_mode ? "true" : "false", elapsed_s);
+    f << buf;
+    std::printf("  JSON: %s\n", o.out.c_str());
+  }
+  if (o.keep_logs) {
+    std::printf("  engine log and config: %s\n", dir.c_str());
+  } else {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  if (samples.empty()) {
+    std::fprintf(stderr, "wire_to_wire: no order was measured\n");
+    return 1;
+  }
+  return 0;
+}

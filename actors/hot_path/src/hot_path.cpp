@@ -121,25 +121,6 @@ void hot_path::on_broker_event(const broker_event& ev) noexcept {
   pump();
 }
 
-namespace {
-
-broker_event_kind event_for(order_status s) noexcept {
-  switch (s) {
-    case order_status::pending_new: return broker_event_kind::pending_new;
-    case order_status::accepted: return broker_event_kind::accepted;
-    case order_status::new_order: return broker_event_kind::new_order;
-    case order_status::partially_filled: return broker_event_kind::partial_fill;
-    case order_status::filled: return broker_event_kind::fill;
-    case order_status::pending_cancel: return broker_event_kind::pending_cancel;
-    case order_status::canceled: return broker_event_kind::canceled;
-    case order_status::rejected: return broker_event_kind::rejected;
-    case order_status::expired: return broker_event_kind::expired;
-    case order_status::replaced: return broker_event_kind::replaced;
-  }
-  return broker_event_kind::new_order;
-}
-
-}  // namespace
 
 bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
   const std::optional<order_status> cur = router_.status_of(id);
@@ -153,7 +134,7 @@ bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
   broker_event ev;
   ev.id = id;
   ev.coid = o.coid;
-  ev.kind = event_for(o.status);
+  ev.kind = event_for_status(o.status).value_or(broker_event_kind::pending_new);
   // A status the router cannot reach from here (e.g. new after partially_filled) but with more
   // fills: book them as a (partial) fill.
   if (more_filled && (o.status == order_status::new_order || o.status == order_status::accepted ||

@@ -69,6 +69,22 @@ std::optional<order_status> next_status(order_status cur, broker_event_kind ev) 
   return std::nullopt;
 }
 
+std::optional<broker_event_kind> event_for_status(order_status s) noexcept {
+  switch (s) {
+    case order_status::pending_new: return std::nullopt;  // where every order starts
+    case order_status::accepted: return broker_event_kind::accepted;
+    case order_status::new_order: return broker_event_kind::new_order;
+    case order_status::partially_filled: return broker_event_kind::partial_fill;
+    case order_status::filled: return broker_event_kind::fill;
+    case order_status::pending_cancel: return broker_event_kind::pending_cancel;
+    case order_status::canceled: return broker_event_kind::canceled;
+    case order_status::rejected: return broker_event_kind::rejected;
+    case order_status::expired: return broker_event_kind::expired;
+    case order_status::replaced: return broker_event_kind::replaced;
+  }
+  return std::nullopt;
+}
+
 std::string_view reject_code_name(uint16_t code) noexcept {
   switch (code) {
     case 0: return "NONE";

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "torghut/actors/order_router.hpp"
+#include "torghut/adapters/rest_policy.hpp"
 
 namespace torghut::live {
 namespace {
@@ -38,41 +39,6 @@ std::optional<broker_event_kind> kind_of(adapters::trade_event e) noexcept {
       return std::nullopt;
   }
   return std::nullopt;
-}
-
-/// The event that moves an order to the status an order object shows.
-std::optional<broker_event_kind> kind_for_status(order_status s) noexcept {
-  switch (s) {
-    case order_status::pending_new: return std::nullopt;  // where every order starts
-    case order_status::accepted: return broker_event_kind::accepted;
-    case order_status::new_order: return broker_event_kind::new_order;
-    case order_status::partially_filled: return broker_event_kind::partial_fill;
-    case order_status::filled: return broker_event_kind::fill;
-    case order_status::pending_cancel: return broker_event_kind::pending_cancel;
-    case order_status::canceled: return broker_event_kind::canceled;
-    case order_status::rejected: return broker_event_kind::rejected;
-    case order_status::expired: return broker_event_kind::expired;
-    case order_status::replaced: return broker_event_kind::replaced;
-  }
-  return std::nullopt;
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -190,7 +156,7 @@ void broker_link::send(const order_command& c) noexcept {
 void broker_link::on_submit_accepted(const order_command& cmd, const adapters::order_view& o) noexcept {
   remember_broker_id(cmd.id, o.id);
   if (!o.status_known) return;  // the stream will say where it is
-  const std::optional<broker_event_kind> k = kind_for_status(o.status);
+  const std::optional<broker_event_kind> k = actors::event_for_status(o.status);
   if (!k) return;
   broker_event ev;
   ev.kind = *k;
@@ -297,7 +263,9 @@ void broker_link::reconcile() {
     recon_pending_queries_ = asked_.size();
     if (asked_.empty()) return fetch_positions_and_account();
     for (const client_order_id& c : asked_) {
-      rest_->get("/v2/orders:by_client_order_id?client_order_id=" + url_encode(c.view()),
+      char target[256];
+      const size_t n = adapters::write_coid_query_target(c.view(), target);
+      rest_->get(std::string(target, n),
                  [this, gen](unsigned qs, std::string_view qbody) {
                    if (gen != recon_generation_ || stopping_) return;
                    if (qs == 200) {

@@ -48,6 +48,10 @@ inline constexpr uint16_t gateway_queue_full = 903;   ///< gateway: its request 
 inline constexpr uint16_t broker_rejected = 904;      ///< the broker's `rejected` event (after acceptance)
 }  // namespace reject_codes
 
+/// The broker event that moves an order to status `s` (what an order object shows), or nullopt
+/// for pending_new, where every order starts.
+[[nodiscard]] std::optional<broker_event_kind> event_for_status(order_status s) noexcept;
+
 /// A name for a reject code, for logs and metrics: "INSUFFICIENT_BUYING_POWER" (403),
 /// "UNPROCESSABLE_ORDER" (422: invalid, or a duplicate client_order_id), "RATE_LIMITED" (429),
 /// "BROKER_UNAVAILABLE", ...; "BROKER_<code>" style names are never produced: unknown codes read

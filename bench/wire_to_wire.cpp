@@ -13,8 +13,11 @@
 // busy-spin --io hot`) with a generated config: one `tick_probe` strategy (one market order per
 // trade print: buy 1 share when flat, sell it back next time, nothing while its last order is
 // pending) and risk limits that never reject in the run. The harness thread and the md_server
-// thread share --sim-cpu with the trading simulator, so that the engine's core runs only the
-// engine's hot thread (its other threads inherit the harness's affinity too).
+// thread share --sim-cpu with the trading simulator; the engine's other threads (CAF control
+// plane, supervisor) start on the engine's core (--engine-side-cpu), so that the simulator's core
+// is not disturbed by them (on this 2-core machine, leaving them on the simulator's core put
+// ~9 % of the samples above 1 ms: the CAF worker wakes ~100k times a second and preempts the
+// busy-polling simulator).
 //
 // Loop: a quote per symbol to both servers, then for each order: a trade for the next symbol
 // (round-robin, a fresh event time so that every decision hash differs) to the trading simulator's
@@ -29,7 +32,7 @@
 // JSON, informationally: absolute times on shared machines are not a CI gate).
 //
 //   wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]
-//                [--engine-cpu 1] [--sim-cpu 0] [--io hot|thread] [--idle busy-spin|backoff]
+//                [--engine-cpu 1] [--sim-cpu 0] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]
 //                [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms 50] [--pause-us 300]
 //                [--format json|msgpack] [--keep-logs] [--samples FILE]
 #include <fcntl.h>
@@ -88,6 +91,7 @@ struct options {
   std::string out = "out/bench/wire_to_wire.json";
   int engine_cpu = 1;
   int sim_cpu = 0;
+  int engine_side_cpu = -2;  // the engine's other threads (CAF, supervisor); -2: the engine's core, -1: inherit
   std::string io = "hot";
   std::string idle = "busy-spin";
   bool sim_busy_poll = true;
@@ -102,7 +106,7 @@ struct options {
 void usage() {
   std::fprintf(stderr,
                "usage: wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]\n"
-               "                    [--engine-cpu N] [--sim-cpu N] [--io hot|thread] [--idle busy-spin|backoff]\n"
+               "                    [--engine-cpu N] [--sim-cpu N] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]\n"
                "                    [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms MS] [--pause-us US]\n"
                "                    [--format json|msgpack] [--keep-logs] [--samples FILE]\n");
 }
@@ -138,6 +142,9 @@ bool parse_args(int argc, char** argv, options& o) {
         if (!value(v)) return false;
         o.engine_cpu = std::stoi(v);
         o.cpus_set = true;
+      } else if (a == "--engine-side-cpu") {
+        if (!value(v)) return false;
+        o.engine_side_cpu = std::stoi(v);
       } else if (a == "--sim-cpu") {
         if (!value(v)) return false;
         o.sim_cpu = std::stoi(v);
@@ -183,6 +190,7 @@ bool parse_args(int argc, char** argv, options& o) {
     if (!o.orders_set) o.orders = 3'000;
     if (!o.warmup_set) o.warmup = 300;
   }
+  if (o.engine_side_cpu == -2) o.engine_side_cpu = o.engine_cpu;
   if (o.warmup >= o.orders) {
     std::fprintf(stderr, "wire_to_wire: --warmup must be smaller than --orders\n");
     return false;
@@ -223,7 +231,9 @@ class engine_process {
  public:
   ~engine_process() { stop(); }
 
-  bool spawn(const std::vector<std::string>& args, const std::string& log_path, std::string& error) {
+  /// `cpu` >= 0: the child process's threads start on that core (the engine pins its hot thread
+  /// itself); otherwise they inherit the harness's affinity.
+  bool spawn(const std::vector<std::string>& args, const std::string& log_path, int cpu, std::string& error) {
     log_path_ = log_path;
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
@@ -243,6 +253,12 @@ class engine_process {
     if (pid == 0) {
       // Child: stdout and stderr to the log; dies with the harness.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(static_cast<size_t>(cpu), &set);
+        (void)::sched_setaffinity(0, sizeof set, &set);
+      }
       ::dup2(fd, STDOUT_FILENO);
       ::dup2(fd, STDERR_FILENO);
       const int devnull = ::open("/dev/null", O_RDONLY);
@@ -344,7 +360,8 @@ market_event make_trade(int64_t event_time_ns, int64_t id, int64_t px_raw) {
 
 // --- the generated engine config -------------------------------------------------------------
 
-std::string engine_config(const options& o, const std::vector<std::string>& symbols) {
+std::string engine_config(const options& o, const std::vector<std::string>& symbols,
+                          const std::string& rest_url, const std::string& stream_url) {
   std::string syms;
   for (const auto& s : symbols) syms += (syms.empty() ? "\"" : ", \"") + s + "\"";
   std::ostringstream c;
@@ -373,6 +390,8 @@ std::string engine_config(const options& o, const std::vector<std::string>& symb
     << "auth = \"message\"\n"
     << "\n[trading]\n"
     << "broker = \"alpaca\"\n"
+    << "rest_url = \"" << rest_url << "\"\n"
+    << "stream_url = \"" << stream_url << "\"\n"
     << "connections = 2\n"
     << "request_timeout_ms = 2000\n"
     << "max_retries = 3\n"
@@ -472,6 +491,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "wire_to_wire: one core only: engine and simulator share core 0, the simulator "
                          "blocks instead of busy-polling, the engine backs off (numbers are not comparable)\n");
     o.engine_cpu = 0;
+    o.engine_side_cpu = 0;
     o.sim_cpu = 0;
     o.sim_busy_poll = false;
     o.idle = "backoff";
@@ -550,7 +570,7 @@ int main(int argc, char** argv) {
   const std::string config_path = (dir / "w2w.toml").string();
   {
     std::ofstream f(config_path);
-    f << engine_config(o, symbols);
+    f << engine_config(o, symbols, sim.base_url(), sim.stream_url());
   }
   const std::string log_path = (dir / "engine.log").string();
   const std::string lease_dir = (dir / "lease").string();
@@ -586,13 +606,13 @@ int main(int argc, char** argv) {
                                          "--duration",
                                          "3600"};
   std::printf("wire_to_wire: engine %s\n", o.engine.c_str());
-  std::printf("  cores: %ld online; engine hot thread on core %d (--idle %s --io %s); trading simulator %s on "
-              "core %d; md_server thread, harness and the engine's other threads on core %d\n",
-              cpus, o.engine_cpu, o.idle.c_str(), o.io.c_str(), o.sim_busy_poll ? "busy-polling" : "blocking",
-              o.sim_cpu, o.sim_cpu);
+  std::printf("  cores: %ld online; engine hot thread on core %d (--idle %s --io %s), its other threads on core %d; "
+              "trading simulator %s on core %d; md_server thread and harness on core %d\n",
+              cpus, o.engine_cpu, o.idle.c_str(), o.io.c_str(), o.engine_side_cpu >= 0 ? o.engine_side_cpu : o.sim_cpu,
+              o.sim_busy_poll ? "busy-polling" : "blocking", o.sim_cpu, o.sim_cpu);
   std::fflush(stdout);
   engine_process eng;
-  if (!eng.spawn(args, log_path, err)) {
+  if (!eng.spawn(args, log_path, o.engine_side_cpu, err)) {
     std::fprintf(stderr, "wire_to_wire: %s\n", err.c_str());
     return 1;
   }
@@ -779,12 +799,13 @@ int main(int argc, char** argv) {
                   ",\n  \"p50_ns\": %" PRId64 ",\n  \"p90_ns\": %" PRId64 ",\n  \"p99_ns\": %" PRId64
                   ",\n  \"p999_ns\": %" PRId64 ",\n  \"min_ns\": %" PRId64 ",\n  \"max_ns\": %" PRId64
                   ",\n  \"mean_ns\": %.1f,\n  \"target_p50_ns\": 15000,\n  \"target_p99_ns\": 50000"
-                  ",\n  \"cpus_online\": %ld,\n  \"engine_cpu\": %d,\n  \"sim_cpu\": %d,\n  \"io\": \"%s\""
+                  ",\n  \"cpus_online\": %ld,\n  \"engine_cpu\": %d,\n  \"engine_side_cpu\": %d,\n  \"sim_cpu\": %d,\n  \"io\": \"%s\""
                   ",\n  \"idle\": \"%s\",\n  \"sim_busy_poll\": %s,\n  \"format\": \"%s\",\n  \"symbols\": %zu"
                   ",\n  \"pause_us\": %lld,\n  \"short\": %s,\n  \"elapsed_s\": %.2f\n}\n",
                   measured_orders, o.warmup, samples.size(), timeouts, warmup_timeouts,
                   static_cast<long long>(o.timeout_ms), late_posts, s.p50, s.p90, s.p99, s.p999, s.min, s.max,
-                  s.mean, cpus, o.engine_cpu, o.sim_cpu, o.io.c_str(),
+                  s.mean, cpus, o.engine_cpu, o.engine_side_cpu >= 0 ? o.engine_side_cpu : o.sim_cpu, o.sim_cpu,
+                  o.io.c_str(),
                   o.idle.c_str(), o.sim_busy_poll ? "true" : "false", o.format.c_str(), o.symbols,
                   static_cast<long long>(o.pause_us), o.short_mode ? "true" : "false", elapsed_s);
     f << buf;

@@ -221,6 +221,13 @@ struct control_plane::impl {
   static caf::actor_system_config make_config(const control_plane_options& o) {
     caf::actor_system_config cfg;
     cfg.set("scheduler.max-threads", static_cast<size_t>(o.workers));
+    // An idle CAF 0.17 worker polls its queue 100 times, then sleeps 50 µs at a time for 500
+    // more polls before it finally blocks: with a periodic 5 ms tick it never got that far and woke
+    // ~20,000 times a second, preempting whatever shared its core (the wire-to-wire harness saw
+    // the simulator's latency tail go to milliseconds). The control plane needs no such haste:
+    // block after one empty poll in each phase.
+    cfg.set("work-stealing.aggressive-poll-attempts", size_t{1});
+    cfg.set("work-stealing.moderate-poll-attempts", size_t{1});
     cfg.add_message_type<engine_status>("torghut.engine_status");
     cfg.add_message_type<risk_limits>("torghut.risk_limits");
     return cfg;

@@ -201,3 +201,13 @@ TEST(trading_mode, the_live_api_is_refused_without_both_settings) {
   EXPECT_EQ(url_host("https://user@api.alpaca.markets:443/v2"), "api.alpaca.markets");
   EXPECT_EQ(url_host("ws://[::1]:80/stream"), "::1");
 }
+
+TEST(config_file, only_a_loopback_broker_may_take_more_than_200_orders_a_minute) {
+  const auto fast = [](const char* url) {
+    return load_config_text(std::string("allowed_symbols = [\"A\"]\n[risk]\norders_per_minute = 100000\n"
+                                        "order_burst = 1000\n[trading]\nbroker = \"alpaca\"\nrest_url = \"") +
+                            url + "\"\n");
+  };
+  EXPECT_TRUE(fast("http://127.0.0.1:9000").ok());
+  EXPECT_TRUE(has_error(fast("https://paper-api.alpaca.markets"), "risk.orders_per_minute: must be in [1, 200]"));
+}

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
+
+#include <unistd.h>
 
 #include "sim_test_util.hpp"
 #include "torghut/adapters/trading_codec.hpp"
@@ -386,6 +389,27 @@ TEST_F(TradingSimStream, MarketQueueFromAnotherThread) {
   t.join();
   sim_->sync();
   EXPECT_EQ(sim_->stats().market_events, 1000u);
+}
+
+TEST_F(TradingSimStream, BusyPollServerThread) {
+  trading_sim_options o;
+  o.busy_poll = true;
+  start(o);
+  stream_client ws;
+  ASSERT_TRUE(ws.open_and_listen(sim_->port()));
+  sim_->on_market(quote("9.99", 1, "10", 1), "AAPL");  // drained by the polling loop, no post
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sim_->stats().market_events == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(sim_->stats().market_events, 1u);
+  auto r = post(R"({"symbol":"AAPL","qty":"1","side":"buy","type":"market","time_in_force":"day"})");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200u);
+  EXPECT_EQ(next_event(ws)->event, "new");
+  auto e = next_event(ws);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->event, "fill");
+  EXPECT_EQ(e->price, "10");
 }
 
 // --- TLS ----------------------------------------------------------------------------------------

@@ -4,11 +4,9 @@
 // socket stack and reports to the client's `impl` through a generation number: callbacks from a
 // connection that is no longer current are ignored, so a reconnect never races an old socket.
 
+#include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_client.hpp"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -108,12 +106,6 @@ struct conn_base {
   /// A WebSocket close handshake when upgraded, else abort().
   virtual void close_gracefully() = 0;
 };
-
-bool is_ip_literal(const std::string& host) {
-  error_code ec;
-  (void)net::ip::make_address(host, ec);
-  return !ec;
-}
 
 }  // namespace
 
@@ -562,17 +554,11 @@ class connection final : public conn_base, public std::enable_shared_from_this<c
     error_code ignored;
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (Tls) {
-      auto& tls = ws_.next_layer();
-      const std::string& host = owner_->url.host;
-      if (!is_ip_literal(host)) {
-        // SNI (SSL_set_tlsext_host_name is a macro over SSL_ctrl with an old-style cast).
-        (void)SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                       const_cast<char*>(host.c_str()));
-      }
-      if (owner_->cfg.verify_peer) tls.set_verify_callback(ssl::host_name_verification(host));
+      auto& stream = ws_.next_layer();
+      tls::prepare_client_handshake(stream, owner_->url.host, owner_->cfg.verify_peer);
       beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
       auto self = this->shared_from_this();
-      tls.async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_tls(e); });
+      stream.async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_tls(e); });
     } else {
       upgrade();
     }
@@ -582,19 +568,9 @@ class connection final : public conn_base, public std::enable_shared_from_this<c
     if (closed_) return;
     if (ec) {
       std::string detail;
-      if constexpr (Tls) {
-        const long vr = SSL_get_verify_result(ws_.next_layer().native_handle());
-        const bool verify_failed =
-            vr != X509_V_OK || (ec.category() == net::error::get_ssl_category() &&
-                                ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED);
-        if (verify_failed && owner_->cfg.verify_peer) {
-          detail = std::string("the certificate of ") + owner_->url.host + " failed verification (" +
-                   (vr == X509_V_OK ? "host name mismatch"
-                    : vr == X509_V_ERR_UNSPECIFIED ? "not issued for this host name, or otherwise unacceptable"
-                                                   : X509_verify_cert_error_string(vr)) +
-                   "); give its CA with ca_file, or check the URL";
-        }
-      }
+      if constexpr (Tls)
+        detail = tls::verification_failure(ws_.next_layer().native_handle(), ec, owner_->url.host,
+                                           owner_->cfg.verify_peer);
       return failed(fail_stage::tls, ec, 0, std::move(detail));
     }
     upgrade();
@@ -771,15 +747,8 @@ bool md_client::start(std::string& error) {
   }
   try {
     if (im.url.tls) {
-      im.ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-      im.ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      if (im.cfg.verify_peer) {
-        im.ssl_ctx->set_verify_mode(ssl::verify_peer);
-        im.ssl_ctx->set_default_verify_paths();
-        if (!im.cfg.ca_file.empty()) im.ssl_ctx->load_verify_file(im.cfg.ca_file);
-      } else {
-        im.ssl_ctx->set_verify_mode(ssl::verify_none);
+      im.ssl_ctx = tls::make_client_context(im.cfg.verify_peer, im.cfg.ca_file);
+      if (!im.cfg.verify_peer) {
         spdlog::warn("[{}] TLS peer verification is OFF for {}", im.cfg.name, im.slot.text());
       }
     }

@@ -6,6 +6,7 @@
 // non-template md_session_base; the templates only do I/O. Everything runs on the server thread, so
 // nothing below needs a lock except the few things other threads read (stats are atomics, dial
 // history has a mutex).
+#include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -815,11 +816,7 @@ bool md_server::start(std::string& error) {
         error = "TLS needs both a certificate and a key file";
         return false;
       }
-      m.tls_ctx.emplace(ssl::context::tls_server);
-      m.tls_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      m.tls_ctx->use_certificate_chain_file(m.opt.tls_cert_file);
-      m.tls_ctx->use_private_key_file(m.opt.tls_key_file, ssl::context::pem);
+      m.tls_ctx.emplace(tls::make_server_context(m.opt.tls_cert_file, m.opt.tls_key_file));
     }
     m.ioc = std::make_unique<net::io_context>(1);
     const auto addr = net::ip::make_address(m.opt.bind_address);

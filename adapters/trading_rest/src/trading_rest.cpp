@@ -11,11 +11,9 @@
 // Every asynchronous handler carries an allocator over a per-client arena of fixed blocks, so
 // steady-state reads, writes and timer waits never touch the heap.
 
+#include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/trading_rest.hpp"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -190,12 +188,6 @@ class response_parser final : public http::basic_parser<false> {
 };
 
 enum class link_stage : uint8_t { resolve, connect, tls, io };
-
-bool is_ip_literal(const std::string& host) {
-  error_code ec;
-  (void)net::ip::make_address(host, ec);
-  return !ec;
-}
 
 struct request {
   bool in_use = false;
@@ -401,13 +393,7 @@ struct rest_link : std::enable_shared_from_this<rest_link> {
       owner->on_link_up(this);
       return;
     }
-    const std::string& host = owner->url.host;
-    if (!is_ip_literal(host)) {
-      // SNI (SSL_set_tlsext_host_name is a macro over SSL_ctrl with an old-style cast).
-      (void)SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(host.c_str()));
-    }
-    if (owner->cfg.verify_peer) tls->set_verify_callback(ssl::host_name_verification(host));
+    tls::prepare_client_handshake(*tls, owner->url.host, owner->cfg.verify_peer);
     auto self = shared_from_this();
     tls->async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_handshake(e); });
   }
@@ -415,19 +401,8 @@ struct rest_link : std::enable_shared_from_this<rest_link> {
   void on_handshake(const error_code& ec) {
     if (closed) return;
     if (ec) {
-      std::string detail;
-      const long vr = SSL_get_verify_result(tls->native_handle());
-      const bool verify_failed =
-          vr != X509_V_OK || (ec.category() == net::error::get_ssl_category() &&
-                              ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED);
-      if (verify_failed && owner->cfg.verify_peer) {
-        detail = std::string("the certificate of ") + owner->url.host + " failed verification (" +
-                 (vr == X509_V_OK ? "host name mismatch"
-                  : vr == X509_V_ERR_UNSPECIFIED ? "not issued for this host name, or otherwise unacceptable"
-                                                 : X509_verify_cert_error_string(vr)) +
-                 "); give its CA with ca_file, or check the URL";
-      }
-      return fail(link_stage::tls, ec, std::move(detail));
+      return fail(link_stage::tls, ec,
+                  tls::verification_failure(tls->native_handle(), ec, owner->url.host, owner->cfg.verify_peer));
     }
     owner->on_link_up(this);
   }
@@ -1008,15 +983,8 @@ bool trading_rest_client::start(std::string& error) {
   try {
     im.writer.emplace(im.host_header, api_credentials{c.key_id, c.secret});
     if (im.url.tls) {
-      im.ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-      im.ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                              ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      if (c.verify_peer) {
-        im.ssl_ctx->set_verify_mode(ssl::verify_peer);
-        im.ssl_ctx->set_default_verify_paths();
-        if (!c.ca_file.empty()) im.ssl_ctx->load_verify_file(c.ca_file);
-      } else {
-        im.ssl_ctx->set_verify_mode(ssl::verify_none);
+      im.ssl_ctx = tls::make_client_context(c.verify_peer, c.ca_file);
+      if (!c.verify_peer) {
         spdlog::warn("[{}] TLS peer verification is OFF for {}", c.name, im.host_header);
       }
     }

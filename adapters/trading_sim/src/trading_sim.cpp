@@ -5,6 +5,7 @@
 // requests and hands them to sim_core; a `/stream` upgrade hands the stream to a
 // stream_session<Stream>. sim_core does everything else; the trade_updates frames it returns go
 // to every authorized, listening session of the order's key.
+#include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/trading_sim.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -453,11 +454,7 @@ bool trading_sim::start(std::string& error) {
         error = "TLS needs both a certificate and a key file";
         return false;
       }
-      m.tls_ctx.emplace(ssl::context::tls_server);
-      m.tls_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                             ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      m.tls_ctx->use_certificate_chain_file(m.opt.tls_cert_file);
-      m.tls_ctx->use_private_key_file(m.opt.tls_key_file, ssl::context::pem);
+      m.tls_ctx.emplace(tls::make_server_context(m.opt.tls_cert_file, m.opt.tls_key_file));
     }
     m.ioc = std::make_unique<net::io_context>(1);
     const auto addr = net::ip::make_address(m.opt.bind_address);

@@ -123,14 +123,10 @@ void hot_path::on_broker_event(const broker_event& ev) noexcept {
 
 
 bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
-  const std::optional<order_status> cur = router_.status_of(id);
-  if (!cur || is_terminal(*cur)) return false;
-  quantity local_cum;
-  router_.for_each_open([&](const order_router::open_order& e) {
-    if (e.id == id) local_cum = e.cum_qty;
-  });
-  const bool more_filled = o.filled_qty > local_cum;
-  if (*cur == o.status && !more_filled) return false;
+  const std::optional<order_router::open_order> cur = router_.open_order_of(id);
+  if (!cur) return false;
+  const bool more_filled = o.filled_qty > cur->cum_qty;
+  if (cur->status == o.status && !more_filled) return false;
   broker_event ev;
   ev.id = id;
   ev.coid = o.coid;

@@ -257,7 +257,7 @@ void broker_link::reconcile() {
     for (const auto& o : orders) {
       actors::broker_order_state s;
       if (to_state(o, s)) snap_.open_orders.push_back(s);
-      else status_.foreign_positions.fetch_add(1, std::memory_order_relaxed);
+      else status_.foreign_orders.fetch_add(1, std::memory_order_relaxed);
     }
     asked_ = hp_.missing_at_broker(snap_.open_orders);
     recon_pending_queries_ = asked_.size();

@@ -44,6 +44,7 @@ struct broker_link_status {
   std::atomic<uint64_t> events{0};              ///< trade_updates events applied
   std::atomic<uint64_t> ignored_events{0};      ///< events with no state change here (done_for_day...)
   std::atomic<uint64_t> foreign_positions{0};   ///< broker positions in symbols outside the allow-list
+  std::atomic<uint64_t> foreign_orders{0};      ///< open broker orders outside it (or notional-only)
   std::atomic<uint16_t> last_reject_code{0};
 };
 

@@ -122,6 +122,12 @@ class order_router {
     quantity cum_qty;
     price avg_px;
   };
+  /// The order with this id while it is not in a terminal state.
+  [[nodiscard]] std::optional<open_order> open_order_of(order_id id) const noexcept {
+    const order_entry* e = find(id);
+    if (e == nullptr || is_terminal(e->status)) return std::nullopt;
+    return open_order{e->id, e->coid, e->symbol, e->order_side, e->status, e->qty, e->cum_qty, e->avg_px};
+  }
   /// Calls f(open_order) for every order not in a terminal state (reconciliation).
   template <class F>
   void for_each_open(F&& f) const {

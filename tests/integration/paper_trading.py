@@ -22,27 +22,11 @@ import tempfile
 import time
 import urllib.request
 
+from checks import check, finish, wait_for
+
 SYMBOLS = "ALFA,BRVO,CHRL,DLTA"
 KEY = "paper-e2e-key-ID0xKEY"
 SECRET = "paper-e2e-secret-0xS3CR3T"
-failures = []
-
-
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def wait_for(pattern, path, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with open(path, errors="replace") as f:
-            m = re.search(pattern, f.read())
-        if m:
-            return m
-        time.sleep(0.05)
-    return None
 
 
 def http(method, url, body=None, auth=True):
@@ -234,10 +218,7 @@ def main():
         check(not leaked, "the API secret appears in no output")
         key_leaks = [i for i, text in enumerate(logs) if KEY in text]
         check(not key_leaks, "the API key id appears in no output")
-    if failures:
-        print("%d check(s) failed; logs in %s" % (len(failures), work))
-        sys.exit(1)
-    print("all checks passed")
+    finish(work)
 
 
 if __name__ == "__main__":

@@ -10,37 +10,13 @@ Usage: two_engines.py PATH/TO/torghut
 """
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+from checks import check, finish, free_port, wait_for
 
 SYMBOLS = "ALFA,BRVO,CHRL,DLTA,ECHO,FXTR,GOLF,HOTL"
-failures = []
-
-
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(pattern, path, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with open(path, errors="replace") as f:
-            m = re.search(pattern, f.read())
-        if m:
-            return m
-        time.sleep(0.05)
-    return None
 
 
 def main():
@@ -110,10 +86,7 @@ def main():
             if p.poll() is None:
                 p.kill()
                 p.wait()
-    if failures:
-        print("%d check(s) failed; logs in %s" % (len(failures), work))
-        sys.exit(1)
-    print("all checks passed")
+    finish(work)
 
 
 if __name__ == "__main__":

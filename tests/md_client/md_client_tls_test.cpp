@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "torghut/test/self_signed_cert.hpp"
 #include "md_client_test_util.hpp"
 
 namespace torghut::adapters {
@@ -22,14 +23,11 @@ using testing::stop_and_drain;
 class md_client_tls : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() / ("torghut-mdc-tls-" + std::to_string(::getpid()))).string();
-    std::filesystem::create_directories(dir_);
-    cert_ = dir_ + "/cert.pem";
-    key_ = dir_ + "/key.pem";
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                            key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "the openssl command line tool is not available";
+    const auto made = test::make_self_signed_cert("torghut-mdc-tls-");
+    if (!made) GTEST_SKIP() << "the openssl command line tool is not available";
+    dir_ = made->dir;
+    cert_ = made->cert;
+    key_ = made->key;
     md_server_options opt;
     opt.tls_cert_file = cert_;
     opt.tls_key_file = key_;

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "torghut/test/self_signed_cert.hpp"
 #include "script_server.hpp"
 #include "torghut/adapters/trade_stream.hpp"
 #include "torghut/engine/fixed_point.hpp"
@@ -521,14 +522,11 @@ class trade_stream_tls : public trade_stream {
  protected:
   void SetUp() override {
     trade_stream::SetUp();
-    dir_ = (std::filesystem::temp_directory_path() / ("torghut-ts-tls-" + std::to_string(::getpid()))).string();
-    std::filesystem::create_directories(dir_);
-    cert_ = dir_ + "/cert.pem";
-    key_ = dir_ + "/key.pem";
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                            key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "the openssl command line tool is not available";
+    const auto made = test::make_self_signed_cert("torghut-ts-tls-");
+    if (!made) GTEST_SKIP() << "the openssl command line tool is not available";
+    dir_ = made->dir;
+    cert_ = made->cert;
+    key_ = made->key;
     testing::script_server_options opt;
     opt.tls = true;
     opt.cert_file = cert_;

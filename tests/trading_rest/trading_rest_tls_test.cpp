@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "torghut/test/self_signed_cert.hpp"
 #include "scripted_server.hpp"
 
 namespace torghut::adapters {
@@ -20,14 +21,11 @@ using testing::http_request;
 class trading_rest_tls : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() / ("torghut-rest-tls-" + std::to_string(::getpid()))).string();
-    std::filesystem::create_directories(dir_);
-    cert_ = dir_ + "/cert.pem";
-    key_ = dir_ + "/key.pem";
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                            key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "the openssl command line tool is not available";
+    const auto made = test::make_self_signed_cert("torghut-rest-tls-");
+    if (!made) GTEST_SKIP() << "the openssl command line tool is not available";
+    dir_ = made->dir;
+    cert_ = made->cert;
+    key_ = made->key;
     server_ = std::make_unique<testing::scripted_server>(
         [](const http_request& r) {
           if (r.method == "POST") return http_reply::json(200, testing::order_json("tg-tls"));

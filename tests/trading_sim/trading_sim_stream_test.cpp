@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "torghut/test/self_signed_cert.hpp"
 #include "sim_test_util.hpp"
 #include "torghut/adapters/trading_codec.hpp"
 
@@ -417,14 +418,11 @@ TEST_F(TradingSimStream, BusyPollServerThread) {
 class TradingSimTls : public sim_fixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("torghut-sim-tls-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    cert_ = (dir_ / "cert.pem").string();
-    key_ = (dir_ / "key.pem").string();
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                            key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "the openssl command line tool is not available";
+    const auto made = test::make_self_signed_cert("torghut-sim-tls-");
+    if (!made) GTEST_SKIP() << "the openssl command line tool is not available";
+    dir_ = made->dir;
+    cert_ = made->cert;
+    key_ = made->key;
     trading_sim_options o;
     o.tls_cert_file = cert_;
     o.tls_key_file = key_;

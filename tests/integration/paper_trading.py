@@ -103,7 +103,10 @@ def main():
     sim_log = os.path.join(work, "sim.log")
     with open(sim_log, "w") as out:
         sim = subprocess.Popen([exe, "sim", "--listen", "127.0.0.1:0", "--source", "sample", "--pace", "rate",
-                                "--rate", "4000", "--loop", "--stats-interval", "0", "--duration", "150",
+                                "--rate", "4000", "--loop", "--stats-interval", "0", "--duration", "180",
+                                # Three engines and this script share one key within a minute: a
+                                # higher window keeps 429s to the one forced below.
+                                "--rate-limit", "1000",
                                 "--key", KEY, "--secret", SECRET],
                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
     procs = [sim]
@@ -120,7 +123,7 @@ def main():
 
         # 2 + 3. Paper trading, with faults injected while it runs.
         a_log = os.path.join(work, "a.log")
-        a = run_engine(exe, [*common, "--duration", "30", "--decisions", os.path.join(work, "a.jsonl")], a_log, env, work)
+        a = run_engine(exe, [*common, "--duration", "45", "--decisions", os.path.join(work, "a.jsonl")], a_log, env, work)
         procs.append(a)
         check(wait_for(r"reconciled \(start-up\)", a_log, 20) is not None, "engine A reconciles before trading")
         check(wait_for(r"trading enabled", a_log, 5) is not None, "engine A enables trading after reconciliation")
@@ -133,10 +136,17 @@ def main():
               (s0.get("orders_accepted"), s0.get("fills")))
         # Faults: a lost response, 5xx, a killed stream, then 429 (whose X-Ratelimit-Reset can be up
         # to a minute away: the engine pauses every request until then, so it comes last).
+        # Each fault stays on until it has hit at least once (a slow sanitizer build sends few
+        # requests a second, so a fixed window could pass without one).
+        def until_counted(counter, timeout=30):
+            deadline = time.time() + timeout
+            while time.time() < deadline and sim_stats(rest).get(counter, 0) < 1:
+                time.sleep(0.1)
+            time.sleep(1)  # let the engine work through the fault before the next one
         http("POST", rest + "/_sim/faults", {"drop_responses": 1}, auth=False)
-        time.sleep(2)
+        until_counted("dropped_responses")
         http("POST", rest + "/_sim/faults", {"error_rate": 0.3, "error_status": 503}, auth=False)
-        time.sleep(2)
+        until_counted("injected_5xx")
         http("POST", rest + "/_sim/faults", {"error_rate": 0.0}, auth=False)
         http("POST", rest + "/_sim/faults", {"kill_streams": True}, auth=False)
         check(wait_for(r"back after a reconnect", a_log, 20) is not None,
@@ -147,7 +157,7 @@ def main():
         deadline = time.time() + 15
         while time.time() < deadline and sim_stats(rest).get("rate_limited", 0) < 1:
             time.sleep(0.1)
-        rc = a.wait(timeout=60)
+        rc = a.wait(timeout=90)
         a_out = open(a_log, errors="replace").read()
         logs.append(a_out)
         check(rc == 0, "engine A exits 0 (rc=%d)" % rc)

@@ -14,8 +14,33 @@
 namespace torghut::app {
 namespace {
 
+// Signal handlers only store to lock-free atomics; the run's supervisor acts on them.
 std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop.store(true); }
+std::atomic<uint32_t> g_reloads{0};
+std::atomic<uint32_t> g_dumps{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free);
+extern "C" void run_on_stop_signal(int) { g_stop.store(true); }
+extern "C" void run_on_reload_signal(int) { g_reloads.fetch_add(1); }
+extern "C" void run_on_status_signal(int) { g_dumps.fetch_add(1); }
+
+/// SIGINT, SIGTERM, SIGQUIT: an orderly stop (summary, audit flush); SIGHUP: reload the risk
+/// limits from the config file; SIGUSR1: a status dump; SIGPIPE: ignored (a peer that closes a
+/// socket is an error code, not a death). No signal an operator sends ends the run unflushed.
+void install_signal_handlers() {
+  auto on = [](int sig, void (*fn)(int)) {
+    struct sigaction sa {};
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(sig, &sa, nullptr);
+  };
+  on(SIGINT, run_on_stop_signal);
+  on(SIGTERM, run_on_stop_signal);
+  on(SIGQUIT, run_on_stop_signal);
+  on(SIGHUP, run_on_reload_signal);
+  on(SIGUSR1, run_on_status_signal);
+  on(SIGPIPE, SIG_IGN);
+}
 
 struct run_args {
   std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "hot";
@@ -83,8 +108,22 @@ int do_run(const run_args& a) {
     if (!parent.empty()) std::filesystem::create_directories(parent);
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  opts.reload_requests = &g_reloads;
+  opts.status_requests = &g_dumps;
+  opts.load_limits = [path = a.config_path](std::string& error) -> std::optional<risk_limits> {
+    if (path.empty()) {
+      error = "the run was started without --config: there is no file to reload the limits from";
+      return std::nullopt;
+    }
+    auto r = load_config_file(path, /*allow_empty_symbols=*/true);
+    if (!r.ok()) {
+      error = "'" + path + "' has " + std::to_string(r.errors.size()) + " problem(s):";
+      for (const auto& e : r.errors) error += " " + e + ";";
+      return std::nullopt;
+    }
+    return r.config.limits;
+  };
+  install_signal_handlers();
   const std::string mode_name = opts.live_trading ? "LIVE" : "paper";
   spdlog::info("run ({}): market data from {} ({}), {} symbols allowed, socket read on the {} thread; "
                "orders to {}",

@@ -142,7 +142,8 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   if (const auto* n = root.get("market_data")) {
     if (const auto* t = n->as_table()) {
       const std::string w = "market_data.";
-      l.unknown_keys(*t, w, {"stale_after_ms", "dedupe_window", "gap_after_ms"});
+      l.unknown_keys(*t, w, {"stale_after_ms", "dedupe_window", "gap_after_ms", "max_future_skew_ms",
+                             "max_past_age_ms"});
       int64_t stale_ms = c.market_data.stale_after_ns / 1'000'000;
       int64_t gap_ms = c.market_data.gap_after_ns / 1'000'000;
       l.integer(*t, "stale_after_ms", w, stale_ms);
@@ -150,6 +151,13 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       l.integer(*t, "dedupe_window", w, c.market_data.dedupe_window);
       c.market_data.stale_after_ns = stale_ms * 1'000'000;
       c.market_data.gap_after_ns = gap_ms * 1'000'000;
+      // Unsigned: a negative bound is refused ("expected an integer in range"); 0 turns it off.
+      auto skew_ms = static_cast<uint32_t>(c.market_data.max_future_skew_ns / 1'000'000);
+      auto age_ms = static_cast<uint32_t>(c.market_data.max_past_age_ns / 1'000'000);
+      l.integer(*t, "max_future_skew_ms", w, skew_ms);
+      l.integer(*t, "max_past_age_ms", w, age_ms);
+      c.market_data.max_future_skew_ns = int64_t{skew_ms} * 1'000'000;
+      c.market_data.max_past_age_ns = int64_t{age_ms} * 1'000'000;
     } else {
       errs.push_back("market_data: expected a table");
     }
@@ -158,7 +166,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
     if (const auto* t = n->as_table()) {
       const std::string w = "feed.";
       l.unknown_keys(*t, w, {"url", "format", "auth", "trades", "quotes", "bars", "ca_file",
-                             "lease_dir", "relay_listen", "relay_url", "record"});
+                             "lease_dir", "relay_listen", "relay_url", "record", "healthy_after_ms"});
       auto& f = c.feed;
       l.text(*t, "url", w, f.url);
       l.text(*t, "format", w, f.format);
@@ -171,6 +179,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       l.text(*t, "relay_listen", w, f.relay_listen);
       l.text(*t, "relay_url", w, f.relay_url);
       l.text(*t, "record", w, f.record);
+      l.integer(*t, "healthy_after_ms", w, f.healthy_after_ms);
     } else {
       errs.push_back("feed: expected a table");
     }
@@ -180,7 +189,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       const std::string w = "trading.";
       l.unknown_keys(*t, w, {"broker", "rest_url", "stream_url", "stream_auth", "ca_file", "connections",
                              "request_timeout_ms", "max_retries", "rate_limit_per_minute",
-                             "reconcile_timeout_ms"});
+                             "reconcile_timeout_ms", "max_order_age_ms", "max_limit_order_age_ms"});
       auto& tc = c.trading;
       l.text(*t, "broker", w, tc.broker);
       l.text(*t, "rest_url", w, tc.rest_url);
@@ -192,6 +201,8 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       l.integer(*t, "max_retries", w, tc.max_retries);
       l.integer(*t, "rate_limit_per_minute", w, tc.rate_limit_per_minute);
       l.integer(*t, "reconcile_timeout_ms", w, tc.reconcile_timeout_ms);
+      l.integer(*t, "max_order_age_ms", w, tc.max_order_age_ms);
+      l.integer(*t, "max_limit_order_age_ms", w, tc.max_limit_order_age_ms);
     } else {
       errs.push_back("trading: expected a table");
     }

@@ -1,4 +1,5 @@
 #include "torghut/engine/messages.hpp"
+#include "torghut/engine/reject_codes.hpp"
 
 namespace torghut {
 
@@ -71,6 +72,24 @@ std::string_view to_string(order_status s) noexcept {
     case order_status::replaced: return "replaced";
   }
   return "unknown";
+}
+
+std::string_view reject_code_name(uint16_t code) noexcept {
+  switch (code) {
+    case 0: return "NONE";
+    case 401: return "UNAUTHORIZED";
+    case 403: return "INSUFFICIENT_BUYING_POWER";
+    case 404: return "NOT_FOUND";
+    case reject_codes::invalid_order: return "UNPROCESSABLE_ORDER";
+    case reject_codes::broker_capacity: return "RATE_LIMITED";
+    case reject_codes::router_table_full: return "ROUTER_TABLE_FULL";
+    case reject_codes::router_backpressure: return "ROUTER_BACKPRESSURE";
+    case reject_codes::gateway_unavailable: return "BROKER_UNAVAILABLE";
+    case reject_codes::gateway_queue_full: return "GATEWAY_QUEUE_FULL";
+    case reject_codes::broker_rejected: return "BROKER_REJECTED";
+    case reject_codes::order_stale: return "ORDER_STALE";
+    default: return code >= 500 && code < 600 ? "BROKER_SERVER_ERROR" : "REJECTED";
+  }
 }
 
 }  // namespace torghut

@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include "torghut/engine/decision_hash.hpp"
+#include "torghut/engine/reject_codes.hpp"
 #include "torghut/engine/rfc3339.hpp"
 
 namespace torghut::persistence {
@@ -288,7 +289,11 @@ void append_audit_json(std::string& out, const audit_row& row, const symbol_tabl
       dec(out, "last_price", e.last_px);
       dec(out, "filled_qty", e.cum_qty);
       dec(out, "filled_avg_price", e.avg_px);
-      if (e.reject_code != 0) u64(out, "reject_code", e.reject_code);
+      if (!e.broker_id.empty()) str(out, "alpaca_order_id", e.broker_id.view());
+      if (e.reject_code != 0) {
+        u64(out, "reject_code", e.reject_code);
+        str(out, "reason", reject_code_name(e.reject_code));
+      }
       break;
     }
     case audit_kind::anomaly: {

@@ -54,17 +54,21 @@ constexpr std::array<table_def, table_count> k_tables{{
      ""},
     {"execution_order_events",
      "event_fingerprint,source_topic,source_partition,source_offset,feed_seq,event_ts,event_type,"
-     "alpaca_account_label,symbol,client_order_id,status,qty,filled_qty,avg_fill_price,last_fill_qty,"
-     "last_fill_price,raw_event,execution_id,trade_decision_id",
+     "alpaca_account_label,symbol,alpaca_order_id,client_order_id,status,qty,filled_qty,avg_fill_price,"
+     "last_fill_qty,last_fill_price,raw_event,execution_id,trade_decision_id",
      "INSERT INTO execution_order_events (event_fingerprint,source_topic,source_partition,source_offset,"
-     "feed_seq,event_ts,event_type,alpaca_account_label,symbol,client_order_id,status,qty,filled_qty,"
-     "avg_fill_price,last_fill_qty,last_fill_price,raw_event,execution_id,trade_decision_id) SELECT "
+     "feed_seq,event_ts,event_type,alpaca_account_label,symbol,alpaca_order_id,client_order_id,status,qty,"
+     "filled_qty,avg_fill_price,last_fill_qty,last_fill_price,raw_event,execution_id,trade_decision_id) SELECT "
      "event_fingerprint,source_topic,source_partition,source_offset,feed_seq,event_ts,event_type,"
-     "alpaca_account_label,symbol,client_order_id,status,qty,filled_qty,avg_fill_price,last_fill_qty,"
-     "last_fill_price,raw_event,execution_id,trade_decision_id FROM stg_execution_order_events "
+     "alpaca_account_label,symbol,alpaca_order_id,client_order_id,status,qty,filled_qty,avg_fill_price,"
+     "last_fill_qty,last_fill_price,raw_event,execution_id,trade_decision_id FROM stg_execution_order_events "
      "ON CONFLICT DO NOTHING",
-     // The order's latest state, from its newest event (never regressing to an older one), and
-     // the decision's first fill.
+     // The broker's order id from any event that carries it (the POST's answer, trade_updates,
+     // a reconciliation), the order's latest state from its newest event (never regressing to an
+     // older one), and the decision's first fill.
+     "UPDATE executions e SET alpaca_order_id = s.alpaca_order_id, updated_at = now() FROM (SELECT DISTINCT ON "
+     "(execution_id) execution_id, alpaca_order_id FROM stg_execution_order_events WHERE alpaca_order_id IS NOT "
+     "NULL ORDER BY execution_id, feed_seq DESC) s WHERE e.id = s.execution_id AND e.alpaca_order_id IS NULL; "
      "UPDATE executions e SET status = s.status, filled_qty = s.filled_qty, avg_fill_price = s.avg_fill_price, "
      "order_feed_last_event_ts = s.event_ts, order_feed_last_seq = s.feed_seq, last_update_at = s.event_ts, "
      "updated_at = now() FROM (SELECT DISTINCT ON (execution_id) execution_id, status, filled_qty, "
@@ -322,7 +326,7 @@ void row_encoder::encode(const audit_row& r, copy_batch& out) {
         scratch_ = "torghut.engine.";
         scratch_.append(run_text_, 36);
         l.text(scratch_).u64(0).u64(r.seq).u64(r.seq).ts(r.time).text("cancel_requested");
-        l.text(id_.account_label).text(syms_.name(c.symbol)).text(c.coid.view()).null();
+        l.text(id_.account_label).text(syms_.name(c.symbol)).null().text(c.coid.view()).null();
         l.dec(c.qty).null().null().null().null().text(json_);
         l.id(execution_uuid(c.coid.view())).id(decision_uuid(c.hash));
       }
@@ -348,7 +352,9 @@ void row_encoder::encode(const audit_row& r, copy_batch& out) {
       scratch_ = "torghut.engine.";
       scratch_.append(run_text_, 36);
       l.text(scratch_).u64(0).u64(r.seq).u64(r.seq).ts(e.time).text(to_string(e.status));
-      l.text(id_.account_label).text(syms_.name(e.symbol)).text(e.coid.view()).text(to_string(e.status));
+      l.text(id_.account_label).text(syms_.name(e.symbol));
+      if (e.broker_id.empty()) l.null(); else l.text(e.broker_id.view());
+      l.text(e.coid.view()).text(to_string(e.status));
       l.dec(e.order_qty).dec(e.cum_qty);
       if (e.cum_qty.is_zero()) l.null(); else l.dec(e.avg_px);
       if (e.last_qty.is_zero()) l.null().null(); else l.dec(e.last_qty).dec(e.last_px);

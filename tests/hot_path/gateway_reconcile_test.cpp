@@ -219,3 +219,126 @@ TEST(gateway, allocates_nothing_per_event_with_a_gateway_after_warm_up) {
   EXPECT_GT(c.hp->counters().fills, 10u);
   EXPECT_EQ(allocations, 0u);
 }
+
+namespace {
+
+/// Runs frames until the gateway has sent `n` orders; the index of the next frame.
+size_t run_until_sent(chain& c, const std::vector<std::pair<timestamp, std::string>>& frames, size_t n) {
+  size_t i = 0;
+  while (i < frames.size() && c.gw.sent.size() < n) c.run(frames, i, i + 1), ++i;
+  return i;
+}
+
+/// The execution audit rows now in the queue.
+std::vector<execution_report> audited_executions(audit_sink& audit) {
+  std::vector<execution_report> out;
+  audit_row r;
+  while (audit.pop(r))
+    if (r.kind == audit_kind::execution) out.push_back(r.body.execution);
+  return out;
+}
+
+size_t orders_for(const chain& c, strategy_id st, symbol_id sym) {
+  size_t n = 0;
+  for (const auto& o : c.gw.sent) n += o.kind == order_command_kind::submit && o.strategy == st && o.symbol == sym;
+  return n;
+}
+
+}  // namespace
+
+TEST(gateway, a_stale_order_is_canceled_with_its_reason_audited_and_the_strategy_may_decide_again) {
+  const auto frames = market(4, 1800, 7);
+  // Baseline: while the first order stays pending, its (strategy, symbol) sends nothing more.
+  chain base;
+  (void)base.hp->reconcile(actors::broker_snapshot{});
+  base.hp->set_reconciled(true);
+  const size_t at = run_until_sent(base, frames, 1);
+  ASSERT_EQ(base.gw.sent.size(), 1u);
+  const order_command first = base.gw.sent.front();
+  base.run(frames, at);
+  EXPECT_EQ(orders_for(base, first.strategy, first.symbol), 1u);
+
+  // The gateway could not send it in time: canceled here as ORDER_STALE.
+  chain c;
+  (void)c.hp->reconcile(actors::broker_snapshot{});
+  c.hp->set_reconciled(true);
+  ASSERT_EQ(run_until_sent(c, frames, 1), at);
+  const order_command o = c.gw.sent.front();
+  ASSERT_EQ(o.coid, first.coid);
+  (void)audited_executions(c.audit);
+  broker_event ev;
+  ev.kind = broker_event_kind::canceled;
+  ev.id = o.id;
+  ev.coid = o.coid;
+  ev.reject_code = reject_codes::order_stale;
+  c.hp->on_broker_event(ev);
+  EXPECT_EQ(c.hp->router().status_of(o.id), order_status::canceled);
+  const auto rows = audited_executions(c.audit);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, order_status::canceled);
+  EXPECT_EQ(rows[0].reject_code, reject_codes::order_stale);
+  EXPECT_EQ(reject_code_name(rows[0].reject_code), "ORDER_STALE");
+  // Risk released the exposure and the strategy cleared its pending order: it trades that
+  // symbol again.
+  c.run(frames, at);
+  EXPECT_GT(orders_for(c, o.strategy, o.symbol), 1u);
+}
+
+TEST(gateway, the_brokers_order_id_reaches_every_later_audit_row_and_is_audited_once_when_learned_alone) {
+  const auto frames = market(4, 600, 7);
+  chain c;
+  (void)c.hp->reconcile(actors::broker_snapshot{});
+  c.hp->set_reconciled(true);
+  (void)run_until_sent(c, frames, 1);
+  ASSERT_FALSE(c.gw.sent.empty());
+  const order_command o = c.gw.sent.front();
+  (void)audited_executions(c.audit);
+  broker_order_id bid;
+  (void)bid.assign("61e69015-8549-4bfd-b9c3-01e75843f47d");
+  // The POST's answer said no status: the id alone is learned and audited once.
+  EXPECT_TRUE(c.hp->learn_broker_id(o.id, bid));
+  EXPECT_FALSE(c.hp->learn_broker_id(o.id, bid));
+  auto rows = audited_executions(c.audit);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].broker_id.view(), bid.view());
+  EXPECT_EQ(rows[0].status, order_status::pending_new);
+  // A later fill (by client_order_id, without the id) carries it on.
+  broker_event ev;
+  ev.kind = broker_event_kind::fill;
+  ev.coid = o.coid;
+  ev.last_qty = ev.cum_qty = o.qty;
+  ev.last_px = ev.avg_px = c.hp->risk().position_of(o.symbol).mark;
+  c.hp->on_broker_event(ev);
+  rows = audited_executions(c.audit);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, order_status::filled);
+  EXPECT_EQ(rows[0].broker_id.view(), bid.view());
+}
+
+TEST(gateway, reconciliation_backfills_the_brokers_order_id_of_a_known_order) {
+  const auto frames = market(4, 600, 7);
+  chain c;
+  (void)c.hp->reconcile(actors::broker_snapshot{});
+  c.hp->set_reconciled(true);
+  (void)run_until_sent(c, frames, 1);
+  ASSERT_FALSE(c.gw.sent.empty());
+  const order_command o = c.gw.sent.front();
+  (void)audited_executions(c.audit);
+  // The broker holds it open as pending_new, as here: no state change, only the id is new.
+  actors::broker_snapshot snap;
+  actors::broker_order_state s;
+  s.coid = o.coid;
+  s.symbol = o.symbol;
+  s.order_side = o.order_side;
+  s.type = o.type;
+  s.status = order_status::pending_new;
+  s.qty = o.qty;
+  (void)s.broker_id.assign("0b1c2d3e-0000-4000-8000-000000000001");
+  snap.open_orders.push_back(s);
+  const auto r = c.hp->reconcile(snap);
+  EXPECT_EQ(r.orders_advanced, 0u);
+  const auto rows = audited_executions(c.audit);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].broker_id.view(), "0b1c2d3e-0000-4000-8000-000000000001");
+  EXPECT_EQ(rows[0].coid, o.coid);
+}

@@ -115,7 +115,7 @@ def main():
         t = wait_for(r"trading API on (http://127\.0\.0\.1:\d+) \(stream (ws://127\.0\.0\.1:\d+/stream)\)", sim_log, 5)
         check(m is not None and t is not None, "the simulator prints its market-data and trading URLs")
         if not (m and t):
-            return
+            finish(work)  # exits 1: a failed check above says why
         feed, rest, stream = m.group(1) + "/v2/iex", t.group(1), t.group(2)
         cfg = config_file(work)
         common = ["--config", cfg, "--feed", feed, "--rest-url", rest, "--stream-url", stream,
@@ -181,6 +181,31 @@ def main():
         check(code == 200 and all(v == 1 for v in per_coid.values()),
               "no client_order_id holds two orders at the simulator (%d orders)" % len(per_coid))
         check(s1.get("duplicate_coid", 0) == 0, "the simulator never saw a duplicate client_order_id (422)")
+        # The audit trail names the broker's order id, and no order left late: the 429 pause (until
+        # X-Ratelimit-Reset) held the probe's orders past trading.max_order_age_ms, so they were
+        # canceled here as ORDER_STALE and never POSTed.
+        rows = []
+        with open(os.path.join(work, "a.jsonl")) as f:
+            for line in f:
+                rows.append(json.loads(line))
+        execs = [r for r in rows if r.get("kind") == "execution"]
+        filled = [r for r in execs if r.get("status") == "filled"]
+        check(filled and all(r.get("alpaca_order_id") for r in filled),
+              "every filled execution row carries the broker's order id (%d filled)" % len(filled))
+        stale = {r["client_order_id"] for r in execs if r.get("reason") == "ORDER_STALE"}
+        check(all(r.get("status") == "canceled" for r in execs if r.get("reason") == "ORDER_STALE"),
+              "ORDER_STALE orders are canceled")
+        pause = re.search(r"HTTP 429: every request waits (\d+) ms", a_out)
+        if pause and int(pause.group(1)) >= 1500:  # the reset lands anywhere in the sim's minute
+            check(len(stale) > 0, "orders held back by the %s ms 429 pause were canceled as ORDER_STALE (%d)"
+                  % (pause.group(1), len(stale)))
+            check("canceled unsent" in a_out, "engine A says why it canceled them")
+        else:
+            check(pause is not None, "engine A logs its 429 pause (%s ms: too short to expect stale orders)"
+                  % (pause.group(1) if pause else "none"))
+        # (the one that met the 429 was POSTed once and refused; none was placed)
+        check(not (stale & set(per_coid)) and all(posts.get(c, 0) <= 1 for c in stale),
+              "no ORDER_STALE order was placed at the simulator (%d of them there)" % len(stale & set(per_coid)))
 
         # 4. SIGKILL mid-run, then restart.
         b_log = os.path.join(work, "b.log")

@@ -35,7 +35,7 @@ def main():
         m = wait_for(r"listening on (ws://127\.0\.0\.1:\d+)/v2/", sim_log, 20)
         check(m is not None, "the simulator prints the URL it listens on")
         if not m:
-            return
+            finish(work)  # exits 1: a failed check above says why
         feed = m.group(1) + "/v2/iex"
         relay_port = free_port()
         relay_url = "ws://127.0.0.1:%d/v2/iex" % relay_port

@@ -296,7 +296,7 @@ class scripted_server {
 // ---------------------------------------------------------------------------------------------
 
 struct rest_event {
-  enum class kind { accepted, rejected, cancel } what;
+  enum class kind { accepted, rejected, cancel, stale } what;
   order_command cmd;
   order_view order;
   unsigned status = 0;
@@ -313,6 +313,9 @@ struct recording_sink final : trading_rest_sink {
   }
   void on_cancel_result(const order_command& cmd, unsigned status, const api_error_view& err) noexcept override {
     events.push_back({rest_event::kind::cancel, cmd, {}, status, err});
+  }
+  void on_submit_stale(const order_command& cmd, std::chrono::milliseconds age) noexcept override {
+    events.push_back({rest_event::kind::stale, cmd, {}, static_cast<unsigned>(age.count()), {}});
   }
   [[nodiscard]] size_t count(rest_event::kind k) const {
     size_t n = 0;

@@ -540,12 +540,111 @@ TEST_F(trading_rest, a_server_that_closes_after_every_warm_up_is_not_redialled_i
   cfg.retry_max = 100ms;
   trading_rest_client c(io_, cfg, sink_);
   std::string err;
+  const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(c.start(err)) << err;
-  poll_for(io_, 300ms);
-  EXPECT_GE(srv.accepted(), 2);   // it does keep trying ...
-  EXPECT_LE(srv.accepted(), 15);  // ... with a backoff (an upper bound only: slower is fewer)
-  EXPECT_FALSE(c.ready());        // a connection that closes is never counted warm
+  // It does keep trying (waited for, however slow the machine) ...
+  ASSERT_TRUE(poll_until(io_, [&] { return srv.accepted() >= 3; }, 30'000ms));
+  const auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  // ... with a backoff: every re-dial waits at least 10 ms (a tight loop would be thousands).
+  EXPECT_LE(srv.accepted(), 2 + waited_ms / 10) << "after " << waited_ms << " ms";
+  EXPECT_FALSE(c.ready());  // a connection that closes is never counted warm
   stop(c);
+}
+
+TEST_F(trading_rest, a_submit_held_past_its_maximum_age_is_never_sent_and_the_sink_is_told) {
+  // The first POST gets 429 with a reset 2 s ahead: every request pauses. The order (decided
+  // now) may wait 300 ms at most, so it must be dropped unsent, not resent when the pause ends.
+  std::atomic<int> posts{0};
+  std::atomic<int64_t> reset_s{0};
+  scripted_server srv([&](const http_request& r) {
+    if (is_post(r) && posts.fetch_add(1) == 0) {
+      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      reset_s = now_ms / 1000 + 2;
+      http_reply rep = http_reply::json(429, R"({"message":"too many requests"})");
+      rep.headers = {{"X-Ratelimit-Reset", std::to_string(reset_s.load())}};
+      return rep;
+    }
+    return accept_all(r);
+  });
+  auto cfg = config_for(srv);
+  cfg.max_limit_order_age = 300ms;
+  cfg.max_order_age = 10'000ms;  // the limit order's own bound applies, not this one
+  trading_rest_client c(io_, cfg, sink_);
+  start(c);
+  order_command cmd = limit_buy("tg-stale-1");
+  cmd.created_at.ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  ASSERT_TRUE(c.submit(cmd, "AAPL"));
+  ASSERT_TRUE(poll_until(io_, [&] { return !sink_.events.empty(); }));
+  ASSERT_EQ(sink_.events.size(), 1u);
+  EXPECT_EQ(sink_.events[0].what, K::stale);
+  EXPECT_EQ(sink_.events[0].cmd.coid.view(), "tg-stale-1");
+  EXPECT_GT(sink_.events[0].status, 300u);  // the age it had reached, in ms
+  EXPECT_EQ(c.stats().stale_orders, 1u);
+  EXPECT_EQ(c.stats().queued, 0u);
+  // Past the reset, the pool is usable again, and the stale order still never went out.
+  ASSERT_TRUE(poll_until(io_, [&] {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    return now_ms > reset_s.load() * 1000 + 50;
+  }));
+  ASSERT_TRUE(c.submit(limit_buy("tg-fresh-1"), "AAPL"));  // created_at 0: no age bound
+  ASSERT_TRUE(poll_until(io_, [&] { return sink_.events.size() == 2; }));
+  EXPECT_EQ(sink_.events[1].what, K::accepted);
+  EXPECT_EQ(srv.count([](const http_request& r) { return is_post(r) && coid_of(r) == "tg-stale-1"; }), 1u);
+  EXPECT_EQ(srv.count([](const http_request& r) { return is_post(r) && coid_of(r) == "tg-fresh-1"; }), 1u);
+  stop(c);
+}
+
+TEST_F(trading_rest, a_market_order_waiting_for_a_connection_expires_at_its_own_bound) {
+  // Nothing listens: the submit waits for a connection. Market orders use max_order_age.
+  uint16_t port = 0;
+  {
+    scripted_server probe(accept_all);
+    port = probe.port();
+  }
+  scripted_server other(accept_all);
+  auto cfg = config_for(other);
+  cfg.base_url = "http://127.0.0.1:" + std::to_string(port);
+  cfg.max_order_age = 200ms;
+  cfg.max_limit_order_age = 60'000ms;
+  trading_rest_client c(io_, cfg, sink_);
+  std::string err;
+  ASSERT_TRUE(c.start(err)) << err;
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  order_command market = limit_buy("tg-mkt-stale");
+  market.type = order_type::market;
+  market.limit_px = price{};
+  market.created_at.ns = now_ns;
+  order_command limit = limit_buy("tg-lmt-waits");
+  limit.created_at.ns = now_ns;
+  ASSERT_TRUE(c.submit(market, "AAPL"));
+  ASSERT_TRUE(c.submit(limit, "AAPL"));
+  ASSERT_TRUE(poll_until(io_, [&] { return !sink_.events.empty(); }));
+  ASSERT_EQ(sink_.events.size(), 1u);
+  EXPECT_EQ(sink_.events[0].what, K::stale);
+  EXPECT_EQ(sink_.events[0].cmd.coid.view(), "tg-mkt-stale");
+  EXPECT_EQ(c.stats().queued, 1u);  // the limit order still waits (its bound is a minute)
+  stop(c);
+  ASSERT_EQ(sink_.events.size(), 2u);
+  EXPECT_EQ(sink_.events[1].what, K::rejected);  // stopped: gave up, not stale
+  EXPECT_EQ(sink_.events[1].cmd.coid.view(), "tg-lmt-waits");
+}
+
+TEST_F(trading_rest, a_negative_maximum_order_age_is_refused_at_start) {
+  scripted_server srv(accept_all);
+  auto cfg = config_for(srv);
+  cfg.max_order_age = -1ms;
+  trading_rest_client c(io_, cfg, sink_);
+  std::string err;
+  EXPECT_FALSE(c.start(err));
+  EXPECT_NE(err.find("max_order_age"), std::string::npos) << err;
 }
 
 TEST_F(trading_rest, requests_wait_while_no_connection_is_up) {

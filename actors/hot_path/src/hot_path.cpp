@@ -126,7 +126,10 @@ bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
   const std::optional<order_router::open_order> cur = router_.open_order_of(id);
   if (!cur) return false;
   const bool more_filled = o.filled_qty > cur->cum_qty;
-  if (cur->status == o.status && !more_filled) return false;
+  if (cur->status == o.status && !more_filled) {
+    (void)router_.learn_broker_id(id, o.broker_id);  // backfill the audit trail's alpaca_order_id
+    return false;
+  }
   broker_event ev;
   ev.id = id;
   ev.coid = o.coid;
@@ -139,7 +142,9 @@ bool hot_path::advance_to(order_id id, const broker_order_state& o) noexcept {
   ev.cum_qty = o.filled_qty;
   ev.avg_px = o.filled_avg_px;
   ev.time = timestamp{};
+  ev.broker_id = o.broker_id;
   on_broker_event(ev);
+  (void)router_.learn_broker_id(id, o.broker_id);  // in case the event itself was not applicable
   return true;
 }
 

@@ -85,23 +85,6 @@ std::optional<broker_event_kind> event_for_status(order_status s) noexcept {
   return std::nullopt;
 }
 
-std::string_view reject_code_name(uint16_t code) noexcept {
-  switch (code) {
-    case 0: return "NONE";
-    case 401: return "UNAUTHORIZED";
-    case 403: return "INSUFFICIENT_BUYING_POWER";
-    case 404: return "NOT_FOUND";
-    case reject_codes::invalid_order: return "UNPROCESSABLE_ORDER";
-    case reject_codes::broker_capacity: return "RATE_LIMITED";
-    case reject_codes::router_table_full: return "ROUTER_TABLE_FULL";
-    case reject_codes::router_backpressure: return "ROUTER_BACKPRESSURE";
-    case reject_codes::gateway_unavailable: return "BROKER_UNAVAILABLE";
-    case reject_codes::gateway_queue_full: return "GATEWAY_QUEUE_FULL";
-    case reject_codes::broker_rejected: return "BROKER_REJECTED";
-    default: return code >= 500 && code < 600 ? "BROKER_SERVER_ERROR" : "REJECTED";
-  }
-}
-
 order_router::order_router(mailbox<order_command>& commands, mailbox<execution_report>& reports,
                            audit_sink& audit, const clock& clk, uint32_t max_open_orders)
     : commands_(commands),
@@ -180,6 +163,7 @@ std::optional<order_id> order_router::adopt(const broker_order_state& o, strateg
   fresh.cum_qty = o.filled_qty;
   fresh.avg_px = o.filled_avg_px;
   fresh.status = o.status;
+  fresh.broker_id = o.broker_id;
   if (auto h = decision_hash_from_client_order_id(o.coid.view())) fresh.hash = *h;
   fresh.in_use = true;
   order_entry& slot = orders_[fresh.id.value % orders_.size()];
@@ -210,8 +194,8 @@ std::optional<order_status> order_router::status_of(order_id id) const noexcept 
   return e->status;
 }
 
-void order_router::report(const order_entry& e, quantity last_qty, price last_px, timestamp t,
-                          uint16_t reject_code) noexcept {
+execution_report order_router::report_of(const order_entry& e, quantity last_qty, price last_px, timestamp t,
+                                         uint16_t reject_code) const noexcept {
   execution_report r;
   r.id = e.id;
   r.coid = e.coid;
@@ -227,9 +211,25 @@ void order_router::report(const order_entry& e, quantity last_qty, price last_px
   r.hash = e.hash;
   r.time = t;
   r.reject_code = reject_code;
+  r.broker_id = e.broker_id;
+  return r;
+}
+
+void order_router::report(const order_entry& e, quantity last_qty, price last_px, timestamp t,
+                          uint16_t reject_code) noexcept {
+  const execution_report r = report_of(e, last_qty, last_px, t, reject_code);
   if (reports_.push(r) != push_result::ok) ++stats_.back_pressured;
   ++stats_.reports;
   audit_.execution(r);
+}
+
+bool order_router::learn_broker_id(order_id id, const broker_order_id& broker_id) noexcept {
+  order_entry* e = find(id);
+  if (e == nullptr || broker_id.empty() || e->broker_id == broker_id) return false;
+  e->broker_id = broker_id;
+  // Audit only: nothing changed for risk or the strategy.
+  audit_.execution(report_of(*e, quantity{}, price{}, clock_.now(), 0));
+  return true;
 }
 
 void order_router::on_verdict(const risk_verdict& v) noexcept {
@@ -322,6 +322,17 @@ void order_router::on_broker_event(const broker_event& ev) noexcept {
     ++stats_.unknown_orders;
     return;
   }
+  // The broker's id rides on the next report; if this event changes nothing, it is audited alone.
+  const bool new_broker_id = !ev.broker_id.empty() && !(e->broker_id == ev.broker_id);
+  if (new_broker_id) e->broker_id = ev.broker_id;
+  struct audit_id_if_ignored {
+    order_router& r;
+    order_entry& e;
+    bool armed;
+    ~audit_id_if_ignored() {
+      if (armed) r.audit_.execution(r.report_of(e, quantity{}, price{}, r.clock_.now(), 0));
+    }
+  } ignored_guard{*this, *e, new_broker_id};
   const bool is_fill = ev.kind == broker_event_kind::partial_fill || ev.kind == broker_event_kind::fill;
   if (is_fill && ev.cum_qty.is_positive() && ev.cum_qty <= e->cum_qty) {
     ++stats_.duplicate_fills;  // the broker's filled quantity did not grow: a replayed fill
@@ -389,6 +400,7 @@ void order_router::on_broker_event(const broker_event& ev) noexcept {
     ++stats_.fills;
   }
   e->status = *next;
+  ignored_guard.armed = false;
   report(*e, last_qty, last_px, ev.time.ns != 0 ? ev.time : clock_.now(), ev.reject_code);
 }
 

@@ -166,11 +166,17 @@ std::string read_holder(const std::string& path) {
 }  // namespace
 
 std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const stream_slot& slot,
-                                                  std::string& error) {
+                                                  std::string& error, lease_failure* failure) {
+  lease_failure ignored = lease_failure::none;
+  lease_failure& why = failure != nullptr ? *failure : ignored;
+  why = lease_failure::unavailable;
   stream_lease lease;
   auto& im = *lease.impl_;
   im.kind = cfg.kind;
-  if (cfg.kind == lease_kind::none) return lease;
+  if (cfg.kind == lease_kind::none) {
+    why = lease_failure::none;
+    return lease;
+  }
 
   if (cfg.kind == lease_kind::file) {
     std::error_code ec;
@@ -185,6 +191,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
       const int e = errno;
       ::close(fd);
       if (e == EWOULDBLOCK) {
+        why = lease_failure::held_elsewhere;
         const std::string holder = read_holder(path);
         error = "the market-data lease for " + slot.text() + " is held by another process (" +
                 (holder.empty() ? std::string("holder unknown") : holder) + "; lock file " + path +
@@ -201,6 +208,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
     }
     im.fd = fd;
     im.description = "lock file " + path;
+    why = lease_failure::none;
     return lease;
   }
 
@@ -210,8 +218,10 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
     im.pg = std::make_unique<pqxx::connection>(cfg.pg_dsn);
     const std::string app = "torghut-md pid=" + std::to_string(::getpid()) + " host=" + host_name();
     {
+      // A hung server must not hang the supervisor that watches this session.
       pqxx::nontransaction tx(*im.pg);
       tx.exec("SET application_name = " + tx.quote(app));
+      tx.exec("SET statement_timeout = 2000");
     }
     bool got = false;
     {
@@ -232,6 +242,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
         holder = "backend pid " + r[0][0].as<std::string>() + ", '" + r[0][1].as<std::string>() + "' from " +
                  r[0][2].as<std::string>();
       im.pg.reset();
+      why = lease_failure::held_elsewhere;
       error = "the market-data lease for " + slot.text() + " (postgres advisory lock " + std::to_string(im.key) +
               ") is held by another session (" + (holder.empty() ? std::string("holder unknown") : holder) +
               "): not dialing";
@@ -243,6 +254,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
     return std::nullopt;
   }
   im.description = "postgres advisory lock " + std::to_string(im.key);
+  why = lease_failure::none;
   return lease;
 }
 

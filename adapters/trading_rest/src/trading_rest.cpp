@@ -268,7 +268,7 @@ struct trading_rest_client::impl : std::enable_shared_from_this<trading_rest_cli
   std::atomic<run_state> st{run_state::idle};
 
   counter requests, responses, r2xx, r4xx, r5xx, s403, s422, s429, submits, cancels, gets, accepted, rejected,
-      cancel_results, gave_up, retries, lost, coid_queries, resends, budget_waits, rate_limit_waits, queue_full,
+      cancel_results, gave_up, stale, retries, lost, coid_queries, resends, budget_waits, rate_limit_waits, queue_full,
       connects, reconnects, connect_failures, tls_failures, keepalives, server_closes, in_flight, queued, warm;
   std::atomic<int64_t> last_reset_wait_ms{0};
   mutable std::mutex mu;
@@ -329,6 +329,10 @@ struct trading_rest_client::impl : std::enable_shared_from_this<trading_rest_cli
                      int64_t now) noexcept;
   void finish(uint32_t ri, unsigned status, std::string_view body, const order_view* ov) noexcept;
   void finish_give_up(uint32_t ri, std::string_view reason) noexcept;
+  /// The age past its bound (ms) of a submit that must not be written any more, or -1.
+  [[nodiscard]] int64_t stale_age(const request& r, int64_t unix_now) const noexcept;
+  /// Drops every waiting submit past its bound (the sink hears of each).
+  void expire_stale(int64_t unix_now) noexcept;
   void stop_now();
   void teardown() noexcept;
 };
@@ -604,7 +608,39 @@ void impl_t::enqueue(uint32_t ri, int64_t now, bool front) noexcept {
   queued.inc();
 }
 
+int64_t impl_t::stale_age(const request& r, int64_t unix_now) const noexcept {
+  if (r.kind != rest_request_kind::submit || r.cmd.created_at.ns <= 0) return -1;
+  const bool limit = r.cmd.type == order_type::limit || r.cmd.type == order_type::stop_limit;
+  const int64_t bound = (limit ? cfg.max_limit_order_age : cfg.max_order_age).count();
+  if (bound <= 0) return -1;
+  const int64_t age = unix_now - r.cmd.created_at.ns / 1'000'000;
+  return age > bound ? age : -1;
+}
+
+void impl_t::expire_stale(int64_t unix_now) noexcept {
+  // Rare: restart the scan after each drop (the sink may submit re-entrantly).
+  for (size_t i = 0; i < waiting.size();) {
+    const uint32_t ri = waiting[i];
+    const int64_t age = stale_age(pool[ri], unix_now);
+    if (age < 0) {
+      ++i;
+      continue;
+    }
+    waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(i));
+    queued.dec();
+    stale.inc();
+    const order_command cmd = pool[ri].cmd;
+    release(ri);
+    spdlog::warn("[{}] order {} not sent: {} ms after its decision, past its maximum age; canceled here",
+                 cfg.name, cmd.coid.view(), age);
+    sink.on_submit_stale(cmd, std::chrono::milliseconds(age));
+    i = 0;
+  }
+}
+
 void impl_t::dispatch(int64_t now) noexcept {
+  if (!waiting.empty() && (cfg.max_order_age.count() > 0 || cfg.max_limit_order_age.count() > 0))
+    expire_stale(unix_ms());
   while (running() && !waiting.empty()) {
     if (now < pause_until) {
       arm_service(pause_until);
@@ -789,6 +825,8 @@ void impl_t::handle_result(uint32_t ri, unsigned status, std::optional<int64_t> 
     retries.inc();
   }
   if (d.pause_all) {
+    if (now + d.delay.count() > pause_until)
+      spdlog::warn("[{}] HTTP 429: every request waits {} ms (until X-Ratelimit-Reset)", cfg.name, d.delay.count());
     pause_until = std::max(pause_until, now + d.delay.count());
     last_reset_wait_ms.store(d.delay.count(), std::memory_order_relaxed);
   }
@@ -970,6 +1008,10 @@ bool trading_rest_client::start(std::string& error) {
     error = "queue_capacity must be positive";
     return false;
   }
+  if (c.max_order_age.count() < 0 || c.max_limit_order_age.count() < 0) {
+    error = "max_order_age and max_limit_order_age must not be negative (0: no bound)";
+    return false;
+  }
   if (c.connect_timeout.count() <= 0 || c.request_timeout.count() <= 0 || c.keepalive_interval.count() <= 0) {
     error = "connect_timeout, request_timeout and keepalive_interval must be positive";
     return false;
@@ -1128,6 +1170,7 @@ trading_rest_stats trading_rest_client::stats() const {
   s.rejected = im.rejected.get();
   s.cancel_results = im.cancel_results.get();
   s.gave_up = im.gave_up.get();
+  s.stale_orders = im.stale.get();
   s.retries = im.retries.get();
   s.lost_responses = im.lost.get();
   s.coid_queries = im.coid_queries.get();

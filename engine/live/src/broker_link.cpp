@@ -55,6 +55,8 @@ broker_link::broker_link(boost::asio::io_context& io, const trading_config& cfg,
   rc.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
   rc.max_retries = cfg.max_retries;
   rc.rate_limit_per_minute = cfg.rate_limit_per_minute;
+  rc.max_order_age = std::chrono::milliseconds(cfg.max_order_age_ms);
+  rc.max_limit_order_age = std::chrono::milliseconds(cfg.max_limit_order_age_ms);
   rest_ = std::make_unique<adapters::trading_rest_client>(io, std::move(rc), *this);
 
   adapters::trade_stream_config sc;
@@ -142,6 +144,11 @@ void broker_link::reject(const order_command& c, uint16_t code, bool inside_pump
 }
 
 void broker_link::send(const order_command& c) noexcept {
+  struct send_scope {
+    bool& flag;
+    explicit send_scope(bool& f) noexcept : flag(f) { flag = true; }
+    ~send_scope() { flag = false; }
+  } scope(in_send_);
   if (c.kind == order_command_kind::submit) {
     if (!rest_->submit(c, symbols_.name(c.symbol))) reject(c, actors::reject_codes::gateway_queue_full, true);
     return;
@@ -155,9 +162,12 @@ void broker_link::send(const order_command& c) noexcept {
 
 void broker_link::on_submit_accepted(const order_command& cmd, const adapters::order_view& o) noexcept {
   remember_broker_id(cmd.id, o.id);
-  if (!o.status_known) return;  // the stream will say where it is
-  const std::optional<broker_event_kind> k = actors::event_for_status(o.status);
-  if (!k) return;
+  const std::optional<broker_event_kind> k =
+      o.status_known ? actors::event_for_status(o.status) : std::optional<broker_event_kind>{};
+  if (!k) {  // the stream will say where it is; the broker's id goes to the audit trail now
+    (void)hp_.learn_broker_id(cmd.id, o.id);
+    return;
+  }
   broker_event ev;
   ev.kind = *k;
   ev.id = cmd.id;
@@ -165,7 +175,9 @@ void broker_link::on_submit_accepted(const order_command& cmd, const adapters::o
   ev.cum_qty = o.filled_qty;
   ev.avg_px = o.filled_avg_price.value_or(price{});
   if (o.updated_at) ev.time = *o.updated_at;
-  hp_.on_broker_event(ev);
+  ev.broker_id = o.id;
+  if (in_send_) (void)hp_.post_broker_event(ev);
+  else hp_.on_broker_event(ev);
 }
 
 void broker_link::on_submit_rejected(const order_command& cmd, unsigned http_status,
@@ -174,7 +186,23 @@ void broker_link::on_submit_rejected(const order_command& cmd, unsigned http_sta
                                          : static_cast<uint16_t>(http_status);
   spdlog::warn("broker: order {} refused: {} {} (code {}: {})", cmd.coid.view(), http_status,
                actors::reject_code_name(code), err.code, err.message.view());
-  reject(cmd, code, false);
+  reject(cmd, code, in_send_);
+}
+
+void broker_link::on_submit_stale(const order_command& cmd, std::chrono::milliseconds age) noexcept {
+  // Never sent: close it here as canceled with its reason, so risk releases the exposure, the
+  // strategy may decide again, and the audit trail says why.
+  status_.stale_orders.fetch_add(1, std::memory_order_relaxed);
+  status_.last_reject_code.store(actors::reject_codes::order_stale, std::memory_order_relaxed);
+  spdlog::warn("broker: order {} canceled unsent: {} ms after its decision (ORDER_STALE)", cmd.coid.view(),
+               age.count());
+  broker_event ev;
+  ev.kind = broker_event_kind::canceled;
+  ev.id = cmd.id;
+  ev.coid = cmd.coid;
+  ev.reject_code = actors::reject_codes::order_stale;
+  if (in_send_) (void)hp_.post_broker_event(ev);
+  else hp_.on_broker_event(ev);
 }
 
 void broker_link::on_cancel_result(const order_command& cmd, unsigned http_status,
@@ -200,6 +228,7 @@ void broker_link::on_trade_update(const adapters::trade_update_view& u) noexcept
   ev.cum_qty = u.order.filled_qty;
   ev.avg_px = u.order.filled_avg_price.value_or(price{});
   ev.time = u.time.value_or(timestamp{});
+  ev.broker_id = u.order.id;
   if (*k == broker_event_kind::rejected) {
     ev.reject_code = actors::reject_codes::broker_rejected;
     status_.rejections.fetch_add(1, std::memory_order_relaxed);
@@ -233,6 +262,7 @@ bool broker_link::to_state(const adapters::order_view& o, actors::broker_order_s
   out.filled_avg_px = o.filled_avg_price.value_or(price{});
   out.limit_px = o.limit_price.value_or(price{});
   out.stop_px = o.stop_price.value_or(price{});
+  out.broker_id = o.id;
   return out.symbol.valid() && out.qty.is_positive();
 }
 

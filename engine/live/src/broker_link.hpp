@@ -41,6 +41,7 @@ struct broker_link_status {
   std::atomic<uint64_t> reconcile_failures{0};  ///< runs that failed (retried)
   std::atomic<uint64_t> differences{0};         ///< adopted + advanced + vanished + positions
   std::atomic<uint64_t> rejections{0};          ///< orders the broker (or the gateway) refused
+  std::atomic<uint64_t> stale_orders{0};        ///< orders canceled here unsent (past their maximum age)
   std::atomic<uint64_t> events{0};              ///< trade_updates events applied
   std::atomic<uint64_t> ignored_events{0};      ///< events with no state change here (done_for_day...)
   std::atomic<uint64_t> foreign_positions{0};   ///< broker positions in symbols outside the allow-list
@@ -70,6 +71,7 @@ class broker_link final : public actors::order_gateway,
                           const adapters::api_error_view& err) noexcept override;
   void on_cancel_result(const order_command& cmd, unsigned http_status,
                         const adapters::api_error_view& err) noexcept override;
+  void on_submit_stale(const order_command& cmd, std::chrono::milliseconds age) noexcept override;
   // adapters::trade_stream_sink
   void on_trade_update(const adapters::trade_update_view& u) noexcept override;
   void on_listening(bool reconnect) noexcept override;
@@ -119,6 +121,7 @@ class broker_link final : public actors::order_gateway,
   mutable std::mutex recon_error_mutex_;  // recon_error_ is read by the supervisor thread
   std::string recon_error_;
   bool stopping_ = false;
+  bool in_send_ = false;  // inside send(), i.e. inside the hot path's pump: events are posted
 };
 
 }  // namespace torghut::live

@@ -168,13 +168,18 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   std::optional<adapters::stream_lease> lease;
   rep.status.source = "feed";
   rep.status.url = feed.url;
+  adapters::lease_config lc;
+  lc.kind = opts.db_dsn.empty() ? adapters::lease_kind::file : adapters::lease_kind::postgres;
+  lc.dir = feed.lease_dir;
+  lc.pg_dsn = opts.db_dsn;
+  const adapters::stream_slot slot = client->slot();
   {
-    adapters::lease_config lc;
-    lc.kind = opts.db_dsn.empty() ? adapters::lease_kind::file : adapters::lease_kind::postgres;
-    lc.dir = feed.lease_dir;
-    lc.pg_dsn = opts.db_dsn;
     std::string err;
-    lease = adapters::stream_lease::acquire(lc, client->slot(), err);
+    adapters::lease_failure why = adapters::lease_failure::none;
+    lease = adapters::stream_lease::acquire(lc, slot, err, &why);
+    if (!lease && why == adapters::lease_failure::unavailable)
+      return fail(8, "one-connection rule: cannot take the connection lease for " + slot.text() + ": " + err +
+                         "; nothing was dialled");
     if (!lease) {
       spdlog::warn("one-connection rule: not dialling {}: {}", client->slot().text(), err);
       if (feed.relay_url.empty())
@@ -338,13 +343,89 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       const auto ts = broker->stream_stats();
       s.stream_state = std::string(adapters::to_string(ts.state));
       s.stream_reconnects = ts.reconnects;
+      s.stale_orders = b.stale_orders.load(std::memory_order_relaxed);
     }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   const auto reconcile_deadline = t0 + std::chrono::milliseconds(cfg.trading.reconcile_timeout_ms);
+  // The lease holder watches its Postgres session: a server restart (or a killed backend) ends
+  // the session and with it the advisory lock, silently. Re-take it at once; if another process
+  // got it first, stop this feed (exit 5) so that only one connection ever uses the key. While
+  // the database is away nobody can take the lock, so the feed goes on and the watch retries.
+  const bool watch_lease = lease.has_value() && lc.kind == adapters::lease_kind::postgres;
+  auto next_lease_check = t0 + opts.lease_check_every;
+  bool lease_down_said = false;
+  auto check_lease = [&](std::chrono::steady_clock::time_point now) -> bool {
+    next_lease_check = now + opts.lease_check_every;
+    std::string lost_why;
+    if (lease->still_held(lost_why)) return true;
+    std::string err;
+    adapters::lease_failure why = adapters::lease_failure::none;
+    std::optional<adapters::stream_lease> again = adapters::stream_lease::acquire(lc, slot, err, &why);
+    if (again) {
+      *lease = std::move(*again);
+      ++rep.status.lease_retakes;
+      spdlog::warn("one-connection rule: the lease session for {} was lost ({}); lease re-taken ({})", slot.text(),
+                   lease_down_said ? "database was away" : lost_why, lease->description());
+      lease_down_said = false;
+      return true;
+    }
+    if (why == adapters::lease_failure::held_elsewhere) {
+      rep.exit_code = 5;
+      rep.error = "one-connection rule: the lease for " + slot.text() + " was lost (" + lost_why +
+                  ") and another process holds it now (" + err + "): market data stopped here so that only one "
+                  "connection uses the key";
+      return false;
+    }
+    if (!lease_down_said)
+      spdlog::error("one-connection rule: the lease session for {} was lost ({}) and cannot be re-taken yet ({}); "
+                    "the feed goes on (no other process can take the lock while its database is away); retrying "
+                    "every {} ms",
+                    slot.text(), lost_why, err, opts.lease_check_every.count());
+    lease_down_said = true;
+    return true;
+  };
+  uint32_t reloads_seen = opts.reload_requests ? opts.reload_requests->load() : 0;
+  uint32_t dumps_seen = opts.status_requests ? opts.status_requests->load() : 0;
   while (!stop.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto now = std::chrono::steady_clock::now();
+    if (watch_lease && now >= next_lease_check && !check_lease(now)) break;
+    if (opts.reload_requests && opts.reload_requests->load() != reloads_seen) {
+      reloads_seen = opts.reload_requests->load();
+      std::string why;
+      std::optional<risk_limits> limits = opts.load_limits ? opts.load_limits(why) : std::nullopt;
+      if (limits) {
+        control.reload_limits(*limits);
+        ++rep.status.limit_reloads;
+        spdlog::info("SIGHUP: risk limits reloaded (max notional per order {}, max order qty {}, {} orders/min, "
+                     "daily loss limit {})",
+                     decimal_string(limits->max_notional_per_order), decimal_string(limits->max_order_qty),
+                     limits->orders_per_minute, decimal_string(limits->daily_loss_limit));
+      } else {
+        spdlog::error("SIGHUP: risk limits NOT reloaded, the old ones stay: {}",
+                      why.empty() ? std::string("no config file to reload from") : why);
+      }
+    }
+    if (opts.status_requests && opts.status_requests->load() != dumps_seen) {
+      dumps_seen = opts.status_requests->load();
+      fill_status(rep.status);
+      const auto& s = rep.status;
+      const std::optional<engine_status> es = control.status(std::chrono::milliseconds(500));
+      spdlog::info("SIGUSR1: status dump: {} {} [{}] up {:.1f} s; frames {}, events {} (hot path {}), decode errors "
+                   "{}, gaps {}, dials {}, reconnects {}; decisions {}, rejected {}, orders {}, fills {}; trading "
+                   "state {}, kill switch {}; P&L realized {}, unrealized {}; broker {} ({}reconciled, stream {}, "
+                   "{} stale orders canceled); lease {} ({} re-takes); limits reloaded {} times",
+                   s.source, s.url, s.state, s.seconds, s.frames, s.events, s.hot_events, s.decode_errors, s.gaps,
+                   s.dials, s.reconnects, s.decisions, s.rejections, s.orders, s.fills,
+                   es ? std::string(to_string(es->state)) : std::string("?"),
+                   es ? (es->kill_switch ? "on" : "off") : "?",
+                   es ? decimal_string(es->realized_pnl) : std::string("?"),
+                   es ? decimal_string(es->unrealized_pnl) : std::string("?"), s.broker,
+                   s.reconciled ? "" : "NOT ", s.stream_state.empty() ? std::string("-") : s.stream_state,
+                   s.stale_orders, lease ? lease->description() : std::string("none"), s.lease_retakes,
+                   s.limit_reloads);
+    }
     if (client->state() == adapters::md_client_state::failed) {
       rep.exit_code = 4;
       rep.error = "market data stopped: " + client->failure();

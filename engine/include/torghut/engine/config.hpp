@@ -46,6 +46,12 @@ struct market_data_config {
   uint32_t dedupe_window = 64;
   /// A silence longer than this on the whole feed produces a gap event.
   int64_t gap_after_ns = 5 * ns_per_second;
+  /// An event stamped more than this after its receive time is implausible: dropped, counted
+  /// (`implausible_time`), audited, and never the symbol's ordering reference. 0: no check.
+  int64_t max_future_skew_ns = 5 * ns_per_second;
+  /// A trade or quote stamped more than this before its receive time is implausible (the same
+  /// treatment). Bars are not checked (their `t` is the start of their minute or day). 0: no check.
+  int64_t max_past_age_ns = 24 * 3600 * ns_per_second;
 };
 
 /// The market-data connection (the WebSocket adapter): where to connect, how, and what to do
@@ -65,6 +71,10 @@ struct feed_config {
   /// When another process holds the lease: read from this relay instead ("" = stop and say so).
   std::string relay_url;
   std::string record;  ///< record every raw frame with its receive time here ("" = off)
+  /// The reconnect backoff starts again only after a connection was authenticated and received
+  /// without error this long (a server that accepts and then drops us at once is not dialled in
+  /// a tight loop). 0: after every successful authentication.
+  uint32_t healthy_after_ms = 30'000;
 };
 
 /// Where orders go. `paper` (the default): the engine's internal paper broker, nothing leaves the
@@ -83,6 +93,10 @@ struct trading_config {
   uint32_t rate_limit_per_minute = 200;  ///< client-side request budget (Alpaca allows 200)
   /// Start-up reconciliation must succeed within this long, or the run stops (exit 6).
   uint32_t reconcile_timeout_ms = 30'000;
+  /// An order that has not reached the broker this long after its decision is canceled here
+  /// (reason ORDER_STALE), never sent late: market and stop orders. 0: no bound.
+  uint32_t max_order_age_ms = 500;
+  uint32_t max_limit_order_age_ms = 5'000;  ///< the same for limit and stop-limit orders
 };
 
 /// The live trading API host (orders there are real).

@@ -273,6 +273,7 @@ struct execution_report {
   decision_hash hash;
   timestamp time;
   uint16_t reject_code = 0;  ///< broker/risk code when rejected
+  broker_order_id broker_id;  ///< the broker's order id once known (empty: not yet, or the paper broker)
 };
 
 /// What the broker (the internal paper broker now, Alpaca's trade_updates later) says about an
@@ -304,6 +305,7 @@ struct broker_event {
   price avg_px;       ///< the order's average fill price after this event (0: not given)
   timestamp time;
   uint16_t reject_code = 0;
+  broker_order_id broker_id;  ///< the broker's order id when the event carries it
 };
 
 // ---------------------------------------------------------------------------------------------

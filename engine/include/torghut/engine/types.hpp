@@ -68,6 +68,8 @@ struct fixed_string {
 
 /// The broker's client order id: at most 48 characters (Alpaca's older documented limit).
 using client_order_id = fixed_string<48>;
+/// The broker's own order id (Alpaca: a UUID, 36 characters).
+using broker_order_id = fixed_string<36>;
 /// Symbol text as Alpaca spells it ("AAPL", "BRK.B", "BTC/USD").
 using symbol_text = fixed_string<15>;
 

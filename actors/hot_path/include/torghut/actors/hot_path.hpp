@@ -117,6 +117,11 @@ class hot_path {
   bool post_broker_event(const broker_event& ev) noexcept {
     return broker_events_.push(ev) == push_result::ok;
   }
+  /// The broker's id for an order, learned without a state change (a POST's answer that did not
+  /// say the order's status): kept and audited (see order_router::learn_broker_id).
+  bool learn_broker_id(order_id id, const broker_order_id& broker_id) noexcept {
+    return router_.learn_broker_id(id, broker_id);
+  }
 
   /// Reconciliation (off the hot path's per-message budget: it may allocate).
   /// The client_order_ids of orders open here that are not in `broker_open`: the caller asks the

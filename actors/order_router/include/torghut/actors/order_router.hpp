@@ -34,29 +34,18 @@
 #include "torghut/engine/clock.hpp"
 #include "torghut/engine/mailbox.hpp"
 #include "torghut/engine/messages.hpp"
+#include "torghut/engine/reject_codes.hpp"
 
 namespace torghut::actors {
 
-/// reject_code values produced inside the engine (the broker's own codes are HTTP-like).
-namespace reject_codes {
-inline constexpr uint16_t invalid_order = 422;        ///< paper broker: bad symbol/qty/price
-inline constexpr uint16_t broker_capacity = 429;      ///< paper broker: pool slot still open
-inline constexpr uint16_t router_table_full = 900;    ///< router: table slot still open
-inline constexpr uint16_t router_backpressure = 901;  ///< router: command mailbox full
-inline constexpr uint16_t gateway_unavailable = 902;  ///< gateway: retries exhausted, not connected
-inline constexpr uint16_t gateway_queue_full = 903;   ///< gateway: its request queue is full
-inline constexpr uint16_t broker_rejected = 904;      ///< the broker's `rejected` event (after acceptance)
-}  // namespace reject_codes
+/// reject_code values and their names live in the engine (every boundary shares them).
+namespace reject_codes = ::torghut::reject_codes;
+using ::torghut::reject_code_name;
 
 /// The broker event that moves an order to status `s` (what an order object shows), or nullopt
 /// for pending_new, where every order starts.
 [[nodiscard]] std::optional<broker_event_kind> event_for_status(order_status s) noexcept;
 
-/// A name for a reject code, for logs and metrics: "INSUFFICIENT_BUYING_POWER" (403),
-/// "UNPROCESSABLE_ORDER" (422: invalid, or a duplicate client_order_id), "RATE_LIMITED" (429),
-/// "BROKER_UNAVAILABLE", ...; "BROKER_<code>" style names are never produced: unknown codes read
-/// "REJECTED".
-[[nodiscard]] std::string_view reject_code_name(uint16_t code) noexcept;
 
 /// An open order the broker holds, as reconciliation sees it (from `GET /v2/orders?status=open`
 /// or `by_client_order_id`).
@@ -72,6 +61,7 @@ struct broker_order_state {
   price filled_avg_px;
   price limit_px;
   price stop_px;
+  broker_order_id broker_id;  ///< the broker's order id (reconciliation backfills it)
 };
 
 /// The order state machine, pure: returns the next status for `ev` from `cur`, or nullopt when
@@ -107,6 +97,12 @@ class order_router {
   /// broker's positions already include its fills so far) goes out. Returns its id, or nullopt
   /// when the table slot is busy or the order is already known.
   std::optional<order_id> adopt(const broker_order_state& o, strategy_id strategy = {}) noexcept;
+
+  /// The broker's order id for an order (from the POST's answer or reconciliation), when no
+  /// event carried it yet: kept with the order and written to the audit trail once (an
+  /// execution row of its current state), so `alpaca_order_id` is never left NULL. Returns true
+  /// when the id was new to this order.
+  bool learn_broker_id(order_id id, const broker_order_id& broker_id) noexcept;
 
   [[nodiscard]] std::optional<order_status> status_of(order_id id) const noexcept;
   /// The order with this client_order_id, if the table still holds it.
@@ -150,6 +146,7 @@ class order_router {
     quantity cum_qty;
     price avg_px;
     decision_hash hash;
+    broker_order_id broker_id;
   };
   [[nodiscard]] order_entry* find(order_id id) noexcept;
   [[nodiscard]] const order_entry* find(order_id id) const noexcept;
@@ -159,6 +156,8 @@ class order_router {
   [[nodiscard]] size_t index_find(const client_order_id& c) const noexcept;  ///< index slot or npos
   void index_insert(const client_order_id& c, uint32_t table_slot) noexcept;
   void index_erase(const client_order_id& c) noexcept;
+  [[nodiscard]] execution_report report_of(const order_entry& e, quantity last_qty, price last_px, timestamp t,
+                                           uint16_t reject_code) const noexcept;
   void report(const order_entry& e, quantity last_qty, price last_px, timestamp t,
               uint16_t reject_code) noexcept;
 

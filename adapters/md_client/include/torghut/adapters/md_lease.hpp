@@ -82,6 +82,11 @@ struct lease_config {
   std::string pg_dsn;
 };
 
+/// Why a lease could not be taken: someone else holds it (the one-connection rule at work), or
+/// the lock could not even be attempted (a database that refuses, an unreachable server, a
+/// lock directory that cannot be written): a fault to report as such, never as "held".
+enum class lease_failure : uint8_t { none, held_elsewhere, unavailable };
+
 /// A cross-process lease on one stream slot, held until destroyed. Move-only.
 class stream_lease {
  public:
@@ -94,9 +99,10 @@ class stream_lease {
 
   /// Takes the lease without blocking. nullopt with `error` set when another process holds it
   /// ("... held by pid 1234 on host h" when knowable) or the lock could not be attempted.
-  /// lease_kind::none returns an empty lease that always reports held().
+  /// lease_kind::none returns an empty lease that always reports held(). `failure` (optional)
+  /// says which of the two it was.
   [[nodiscard]] static std::optional<stream_lease> acquire(const lease_config& cfg, const stream_slot& slot,
-                                                           std::string& error);
+                                                           std::string& error, lease_failure* failure = nullptr);
 
   /// True while the lease is held. For Postgres this asks the server (the lock dies with the
   /// session): called before every dial, so a lost session is noticed before reconnecting.

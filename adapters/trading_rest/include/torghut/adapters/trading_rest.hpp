@@ -71,6 +71,12 @@ struct trading_rest_config {
   uint64_t rng_seed = 0;           ///< jitter; 0: from the OS
   std::string name = "trading-rest";  ///< log prefix
   size_t max_response_bytes = 16u << 20;  ///< a larger body fails the response (counted as lost)
+  /// An order must not leave later than this after it was decided (order_command::created_at,
+  /// wall clock): a submit still waiting (no connection, the budget, a 429 pause, a retry's
+  /// backoff, a resend after 404) past it is never written; the sink gets on_submit_stale.
+  /// Checked before every write and on the 100 ms tick. 0: no bound. Market and stop orders.
+  std::chrono::milliseconds max_order_age{0};
+  std::chrono::milliseconds max_limit_order_age{0};  ///< the same for limit and stop-limit orders
 };
 
 /// Called on the io_context's thread (the hot thread). Calls may submit/cancel re-entrantly.
@@ -87,6 +93,15 @@ class trading_rest_sink {
   /// 404 unknown, 0 gave up.
   virtual void on_cancel_result(const order_command& cmd, unsigned http_status,
                                 const api_error_view& err) noexcept = 0;
+  /// The submit waited past max_order_age (max_limit_order_age) and was dropped unsent: the
+  /// broker never saw it (a POST that was written and lost is asked about by client_order_id,
+  /// never declared stale while it may exist). Default: on_submit_rejected with status 0.
+  virtual void on_submit_stale(const order_command& cmd, std::chrono::milliseconds age) noexcept {
+    api_error_view err;
+    (void)err.message.assign("stale: not sent within its maximum age");
+    (void)age;
+    on_submit_rejected(cmd, 0, err);
+  }
 };
 
 /// Counters (each single-writer on the io thread, readable from any thread).
@@ -98,6 +113,7 @@ struct trading_rest_stats {
   uint64_t submits = 0, cancels = 0, gets = 0;  ///< accepted by submit()/cancel()/get()
   uint64_t accepted = 0, rejected = 0, cancel_results = 0;  ///< sink calls
   uint64_t gave_up = 0;         ///< final status 0 (any kind)
+  uint64_t stale_orders = 0;    ///< submits dropped unsent past their maximum age
   uint64_t retries = 0;         ///< retry-like steps that used a retry (incl. resends)
   uint64_t lost_responses = 0;  ///< timeouts and connections lost with a request in flight
   uint64_t coid_queries = 0;    ///< by-client_order_id queries sent

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "torghut/engine/config.hpp"
@@ -40,6 +41,15 @@ struct live_options {
   /// Stop once this many market events have reached the hot path (0 = no limit).
   uint64_t max_events = 0;
   std::chrono::milliseconds status_every{1000};
+  /// Operator requests, counted by the caller's signal handlers (SIGHUP, SIGUSR1) and acted on
+  /// by the supervisor between status lines (never from a signal handler).
+  const std::atomic<uint32_t>* reload_requests = nullptr;  ///< each increment: reload the limits
+  const std::atomic<uint32_t>* status_requests = nullptr;  ///< each increment: log a status dump
+  /// Reads the risk limits again (the config file); nullopt with `error` set keeps the old ones.
+  std::function<std::optional<risk_limits>(std::string& error)> load_limits;
+  /// With a Postgres lease: how often the holder checks that its lease session still holds the
+  /// lock (and re-takes it, or stops its feed).
+  std::chrono::milliseconds lease_check_every{250};
 };
 
 struct live_status {
@@ -59,13 +69,17 @@ struct live_status {
   uint64_t broker_events = 0, broker_rejections = 0, reconciliations = 0, reconcile_differences = 0;
   uint64_t rest_requests = 0, rest_retries = 0, rest_lost = 0, rest_429 = 0, rest_in_flight = 0;
   uint64_t stream_reconnects = 0;
+  uint64_t stale_orders = 0;   ///< orders canceled unsent past trading.max_order_age_ms
+  uint64_t lease_retakes = 0;  ///< the lease session was lost and the lock taken again
+  uint64_t limit_reloads = 0;  ///< risk limits reloaded (SIGHUP)
   double seconds = 0;
 };
 
 struct live_report {
   /// 0 ok; 2 bad config (or live trading refused); 4 the feed failed for good (402/409/...);
-  /// 5 lease held; 6 the broker link failed (start-up reconciliation timed out, trade_updates
-  /// unauthorized)
+  /// 5 lease held (at start, or lost to another process while running); 6 the broker link
+  /// failed (start-up reconciliation timed out, trade_updates unauthorized); 8 the lease could
+  /// not be attempted (its database refused or is unreachable: nothing was dialled)
   int exit_code = 0;
   std::string error;  ///< why, when exit_code != 0
   live_status status;

@@ -146,7 +146,7 @@ int do_replay(const std::string& file, const std::string& config_path, const std
   try {
     rep = replay::run_replay(opts);
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    spdlog::error("{}", persistence::scrub(e.what(), opts.db_dsn));
     return 2;
   }
   if (!rep.pin_error.empty()) spdlog::warn("could not pin the hot loop: {}", rep.pin_error);
@@ -227,10 +227,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*chk) {
-    auto r = load_config_file(file);
+    // The same rules as `run` and `replay` apply to the file: an empty allow-list is valid in
+    // it (`run --symbols` supplies the symbols, a replay takes the recording's), so a file that
+    // check-config passes is one both commands load.
+    auto r = load_config_file(file, /*allow_empty_symbols=*/true);
     if (r.ok()) {
       std::printf("%s: OK (%zu strategies, %zu allowed symbols)\n", file.c_str(),
                   r.config.strategies.size(), r.config.allowed_symbols.size());
+      if (r.config.allowed_symbols.empty())
+        std::printf("  note: allowed_symbols is empty: `torghut run` needs --symbols; a replay trades "
+                    "every symbol of its recording\n");
       return 0;
     }
     std::printf("%s: %zu problem(s)\n", file.c_str(), r.errors.size());

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "commands.hpp"
 #include "torghut/engine/config_file.hpp"
 #include "torghut/live/live.hpp"
+#include "torghut/persistence/dsn.hpp"
 
 namespace torghut::app {
 namespace {
@@ -53,6 +55,32 @@ struct run_args {
   bool quiet = false;
 };
 
+/// `--duration`: a finite number of seconds, >= 0. NaN and infinity would run for ever, and a
+/// negative duration is a typo, not "until stopped" (that is 0).
+CLI::Validator finite_non_negative_seconds() {
+  return CLI::Validator(
+      [](std::string& in) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(in, v) || !std::isfinite(v) || v < 0)
+          return "must be a finite number of seconds >= 0 (0 = until SIGINT/SIGTERM), not '" + in + "'";
+        return {};
+      },
+      "SECONDS>=0");
+}
+
+/// `--max-events`: a count; "-5" must not wrap around to 18446744073709551611.
+CLI::Validator unsigned_count() {
+  return CLI::Validator(
+      [](std::string& in) -> std::string {
+        uint64_t v = 0;
+        if (in.empty() || in.find_first_not_of("0123456789") != std::string::npos ||
+            !CLI::detail::lexical_cast(in, v))
+          return "must be a whole number >= 0 (0 = no limit), not '" + in + "'";
+        return {};
+      },
+      "COUNT>=0");
+}
+
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
@@ -78,6 +106,11 @@ int do_run(const run_args& a) {
   }
   auto& c = opts.config;
   if (!a.symbols.empty()) c.allowed_symbols = a.symbols;
+  if (c.allowed_symbols.empty()) {
+    spdlog::error("no symbols to trade: list them in allowed_symbols{} or pass --symbols A,B,...",
+                  a.config_path.empty() ? std::string() : " of '" + a.config_path + "'");
+    return 2;
+  }
   if (!a.feed_url.empty()) c.feed.url = a.feed_url;
   if (!a.format.empty()) c.feed.format = a.format;
   if (!a.relay_listen.empty()) c.feed.relay_listen = a.relay_listen;
@@ -147,7 +180,7 @@ int do_run(const run_args& a) {
                      : std::string());
   });
   const auto& s = rep.status;
-  if (rep.exit_code != 0) spdlog::error("{}", rep.error);
+  if (rep.exit_code != 0) spdlog::error("{}", persistence::scrub(rep.error, opts.db_dsn));
   if (!a.quiet) {
     std::printf("\n== torghut run (%s) ==\n", mode_name.c_str());
     std::printf("source %s (%s), adapter state %s\n", s.source.c_str(), s.url.c_str(), s.state.c_str());
@@ -210,8 +243,10 @@ command add_run_command(CLI::App& app) {
       ->check(CLI::IsMember({"paper", "alpaca"}));
   sc->add_option("--rest-url", args->rest_url, "trading REST base URL (overrides trading.rest_url)");
   sc->add_option("--stream-url", args->stream_url, "trade_updates URL (overrides trading.stream_url)");
-  sc->add_option("--duration", args->duration, "stop after this many seconds (0 = until SIGINT/SIGTERM)");
-  sc->add_option("--max-events", args->max_events, "stop after this many market events");
+  sc->add_option("--duration", args->duration, "stop after this many seconds (0 = until SIGINT/SIGTERM)")
+      ->check(finite_non_negative_seconds());
+  sc->add_option("--max-events", args->max_events, "stop after this many market events (0 = no limit)")
+      ->check(unsigned_count());
   sc->add_option("--cpu", args->cpu, "pin the hot loop to this core");
   sc->add_option("--idle", args->idle, "idle strategy")->check(CLI::IsMember({"busy-spin", "backoff"}));
   sc->add_flag("--quiet", args->quiet, "no status lines or summary");

@@ -47,8 +47,8 @@ std::vector<std::string> validate(const engine_config& c) {
   if (c.mailbox_capacity < 16) err("mailbox_capacity: must be >= 16");
   if (c.audit_capacity < 1024) err("audit_capacity: must be >= 1024");
   if (c.symbol_capacity < c.allowed_symbols.size()) err("symbol_capacity: smaller than allowed_symbols");
-  if (c.market_data.stale_after_ns <= 0) err("market_data.stale_after_ns: must be > 0");
-  if (c.market_data.gap_after_ns <= 0) err("market_data.gap_after_ns: must be > 0");
+  if (c.market_data.stale_after_ns <= 0) err("market_data.stale_after_ms: must be > 0");
+  if (c.market_data.gap_after_ns <= 0) err("market_data.gap_after_ms: must be > 0");
   if (c.market_data.dedupe_window == 0 || c.market_data.dedupe_window > 4096)
     err("market_data.dedupe_window: must be in [1, 4096]");
   const auto& f = c.feed;

@@ -1,12 +1,77 @@
 #include "torghut/engine/config_file.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 namespace torghut {
 namespace {
+
+/// What a TOML value is, for "expected X, not Y" messages.
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date/time";
+    default: return "something else";
+  }
+}
+
+/// "at most ±9223372036.854775807 with 9 decimals": the range of a fixed-point type.
+template <class Fixed>
+std::string range_text() {
+  return "at most ±" + decimal_string(Fixed::from_raw(std::numeric_limits<int64_t>::max())) + " with " +
+         std::to_string(Fixed::decimals) + " decimals";
+}
+
+/// Why decimal text cannot become a `Fixed` exactly ("" when it can): not a decimal number, more
+/// decimals than the type holds (parse_decimal would round them, which a config must never do
+/// silently), or out of the type's range.
+template <class Fixed>
+std::string decimal_problem(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::string digits;  // the mantissa's digits, integer part then fraction
+  int64_t frac_len = 0;
+  for (bool point = false; i < s.size(); ++i) {
+    if (s[i] == '.' && !point) point = true;
+    else if (s[i] >= '0' && s[i] <= '9') digits += s[i], frac_len += point ? 1 : 0;
+    else break;
+  }
+  if (digits.empty()) return "is not a decimal number";
+  int64_t exp10 = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    const bool neg = i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const size_t b = i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+      if (exp10 < 100'000) exp10 = exp10 * 10 + (s[i] - '0');
+    if (i == b) return "is not a decimal number";
+    if (neg) exp10 = -exp10;
+  }
+  if (i != s.size()) return "is not a decimal number";
+  const size_t last_nonzero = digits.find_last_not_of('0');
+  if (last_nonzero != std::string::npos) {  // zero has no decimals, however it is written
+    const auto trailing_zeros = static_cast<int64_t>(digits.size() - 1 - last_nonzero);
+    const int64_t decimals = frac_len - trailing_zeros - exp10;
+    if (decimals > Fixed::decimals)
+      return "has " + std::to_string(decimals) + " decimals, more than the " + std::to_string(Fixed::decimals) +
+             " supported";
+  }
+  if (!parse_decimal<Fixed>(s)) return "is out of range (" + range_text<Fixed>() + ")";
+  return {};
+}
 
 class loader {
  public:
@@ -26,47 +91,82 @@ class loader {
     if (!n) return;
     const std::string path = where + std::string(key);
     if (const auto* s = n->as_string()) {
-      if (auto v = parse_decimal<Fixed>(s->get())) out = *v;
-      else errs_.push_back(path + ": '" + s->get() + "' is not a decimal number");
+      if (const std::string why = decimal_problem<Fixed>(s->get()); !why.empty())
+        errs_.push_back(path + ": '" + s->get() + "' " + why);
+      else out = *parse_decimal<Fixed>(s->get());
     } else if (const auto* i = n->as_integer()) {
       if (auto v = Fixed::from_units(i->get())) out = *v;
-      else errs_.push_back(path + ": out of range");
+      else errs_.push_back(path + ": " + std::to_string(i->get()) + " is out of range (" + range_text<Fixed>() + ")");
     } else if (const auto* d = n->as_floating_point()) {
-      if (auto v = Fixed::from_double(d->get())) out = *v;
-      else errs_.push_back(path + ": out of range");
+      // Through the shortest text that reads back as the same double, so a float and the same
+      // digits in a string get the same answer (never rounded silently to the type's decimals).
+      if (!std::isfinite(d->get())) {
+        errs_.push_back(path + ": must be a finite number");
+        return;
+      }
+      char buf[64];
+      const auto res = std::to_chars(buf, buf + sizeof buf, d->get());
+      const std::string text(buf, res.ptr);
+      if (const std::string why = decimal_problem<Fixed>(text); !why.empty())
+        errs_.push_back(path + ": " + text + " " + why);
+      else out = *parse_decimal<Fixed>(text);
     } else {
-      errs_.push_back(path + ": expected a decimal string or a number");
+      errs_.push_back(path + ": expected a decimal string or a number, not " + type_name(*n));
     }
   }
   void number(const toml::table& t, std::string_view key, const std::string& where, double& out) {
     const auto* n = t.get(key);
     if (!n) return;
-    if (auto v = n->value<double>()) out = *v;
-    else errs_.push_back(where + std::string(key) + ": expected a number");
+    const auto v = n->is_number() ? n->value<double>() : std::nullopt;
+    if (!v) errs_.push_back(where + std::string(key) + ": expected a number, not " + type_name(*n));
+    else if (!std::isfinite(*v)) errs_.push_back(where + std::string(key) + ": must be a finite number");
+    else out = *v;
   }
   template <class Int>
   void integer(const toml::table& t, std::string_view key, const std::string& where, Int& out) {
     const auto* n = t.get(key);
     if (!n) return;
+    const std::string path = where + std::string(key);
     const auto* i = n->as_integer();
-    if (!i || i->get() < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
-        (i->get() > 0 && static_cast<uint64_t>(i->get()) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
-      errs_.push_back(where + std::string(key) + ": expected an integer in range");
+    if (!i) {
+      errs_.push_back(path + ": expected an integer, not " + type_name(*n));
       return;
     }
-    out = static_cast<Int>(i->get());
+    const int64_t v = i->get();
+    if (v < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+        (v > 0 && static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+      errs_.push_back(path + ": expected an integer in range [" + std::to_string(std::numeric_limits<Int>::min()) +
+                      ", " + std::to_string(std::numeric_limits<Int>::max()) + "], not " + std::to_string(v));
+      return;
+    }
+    out = static_cast<Int>(v);
+  }
+  /// A duration given in milliseconds (`key` ends in _ms), stored in nanoseconds.
+  void milliseconds(const toml::table& t, std::string_view key, const std::string& where, int64_t& out_ns) {
+    constexpr int64_t ns_per_ms = 1'000'000;
+    constexpr int64_t max_ms = std::numeric_limits<int64_t>::max() / ns_per_ms;
+    int64_t ms = out_ns / ns_per_ms;
+    const size_t before = errs_.size();
+    integer(t, key, where, ms);
+    if (errs_.size() != before) return;
+    if (ms > max_ms || ms < -max_ms) {
+      errs_.push_back(where + std::string(key) + ": expected an integer in range [" + std::to_string(-max_ms) +
+                      ", " + std::to_string(max_ms) + "], not " + std::to_string(ms));
+      return;
+    }
+    out_ns = ms * ns_per_ms;
   }
   void boolean(const toml::table& t, std::string_view key, const std::string& where, bool& out) {
     const auto* n = t.get(key);
     if (!n) return;
     if (const auto* b = n->as_boolean()) out = b->get();
-    else errs_.push_back(where + std::string(key) + ": expected true or false");
+    else errs_.push_back(where + std::string(key) + ": expected true or false, not " + type_name(*n));
   }
   void text(const toml::table& t, std::string_view key, const std::string& where, std::string& out) {
     const auto* n = t.get(key);
     if (!n) return;
     if (const auto* s = n->as_string()) out = s->get();
-    else errs_.push_back(where + std::string(key) + ": expected a string");
+    else errs_.push_back(where + std::string(key) + ": expected a string, not " + type_name(*n));
   }
   void strings(const toml::table& t, std::string_view key, const std::string& where,
                std::vector<std::string>& out) {
@@ -74,7 +174,7 @@ class loader {
     if (!n) return;
     const auto* a = n->as_array();
     if (!a) {
-      errs_.push_back(where + std::string(key) + ": expected an array of strings");
+      errs_.push_back(where + std::string(key) + ": expected an array of strings, not " + type_name(*n));
       return;
     }
     out.clear();
@@ -144,13 +244,9 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       const std::string w = "market_data.";
       l.unknown_keys(*t, w, {"stale_after_ms", "dedupe_window", "gap_after_ms", "max_future_skew_ms",
                              "max_past_age_ms"});
-      int64_t stale_ms = c.market_data.stale_after_ns / 1'000'000;
-      int64_t gap_ms = c.market_data.gap_after_ns / 1'000'000;
-      l.integer(*t, "stale_after_ms", w, stale_ms);
-      l.integer(*t, "gap_after_ms", w, gap_ms);
+      l.milliseconds(*t, "stale_after_ms", w, c.market_data.stale_after_ns);
+      l.milliseconds(*t, "gap_after_ms", w, c.market_data.gap_after_ns);
       l.integer(*t, "dedupe_window", w, c.market_data.dedupe_window);
-      c.market_data.stale_after_ns = stale_ms * 1'000'000;
-      c.market_data.gap_after_ns = gap_ms * 1'000'000;
       // Unsigned: a negative bound is refused ("expected an integer in range"); 0 turns it off.
       auto skew_ms = static_cast<uint32_t>(c.market_data.max_future_skew_ns / 1'000'000);
       auto age_ms = static_cast<uint32_t>(c.market_data.max_past_age_ns / 1'000'000);
@@ -248,13 +344,12 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   } else {
     c.strategies = default_config({}).strategies;
   }
-  if (errs.empty()) {
-    auto v = validate(c);
-    for (auto& e : v) {
-      if (allow_empty_symbols && e.rfind("allowed_symbols: must list", 0) == 0) continue;
-      if (allow_empty_symbols && c.allowed_symbols.empty() && e.find("is not in allowed_symbols") != std::string::npos) continue;
-      errs.push_back(std::move(e));
-    }
+  // One pass: the values' own rules run even when some keys were refused above (a refused key
+  // keeps its default, so it adds nothing here), and every problem is reported together.
+  for (auto& e : validate(c)) {
+    if (allow_empty_symbols && e.rfind("allowed_symbols: must list", 0) == 0) continue;
+    if (allow_empty_symbols && c.allowed_symbols.empty() && e.find("is not in allowed_symbols") != std::string::npos) continue;
+    errs.push_back(std::move(e));
   }
   return res;
 }
@@ -272,20 +367,30 @@ config_load_result load_config_file(const std::string& path, bool allow_empty_sy
 }
 
 trading_mode_result resolve_trading_mode(const char* mode_env, const char* live_env) {
+  // Exact, lower-case spellings only: a switch that moves real money is never guessed at
+  // ("LIVE", "yes", "1" stop with an error instead of being read either way).
   trading_mode_result r;
   const std::string mode = mode_env ? mode_env : "";
   const std::string live = live_env ? live_env : "";
-  if (mode.empty() || mode == "paper") {
-    r.mode = trading_mode::paper;
+  if (!mode.empty() && mode != "paper" && mode != "live") {
+    r.error = "TRADING_MODE must be \"paper\" or \"live\" (lower case), not \"" + mode +
+              "\"; unset it for paper trading";
+    return r;
+  }
+  if (!live.empty() && live != "true" && live != "false") {
+    r.error = "TRADING_LIVE_ENABLED must be \"true\" or \"false\" (lower case), not \"" + live +
+              "\"; unset it for paper trading";
+    return r;
+  }
+  if (mode == "live" && live == "true") {
+    r.mode = trading_mode::live;
   } else if (mode == "live") {
-    if (live == "true") {
-      r.mode = trading_mode::live;
-    } else {
-      r.error = "live trading refused: TRADING_MODE=live also needs TRADING_LIVE_ENABLED=true "
-                "(both settings are required; the default is paper trading)";
-    }
-  } else {
-    r.error = "TRADING_MODE must be \"paper\" or \"live\", not \"" + mode + "\"";
+    r.error = "live trading refused: TRADING_MODE=live also needs TRADING_LIVE_ENABLED=true "
+              "(both settings are required; the default is paper trading)";
+  } else if (live == "true") {
+    r.error = std::string("live trading refused: TRADING_LIVE_ENABLED=true also needs TRADING_MODE=live") +
+              (mode.empty() ? " (TRADING_MODE is unset)" : " (TRADING_MODE=paper contradicts it)") +
+              "; set both for live trading, or unset TRADING_LIVE_ENABLED for paper trading";
   }
   return r;
 }

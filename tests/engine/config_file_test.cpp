@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 using namespace torghut;
 
@@ -77,8 +78,6 @@ TEST(trading_mode, refuses_live_without_the_second_setting) {
   EXPECT_FALSE(r.error.empty());
   r = resolve_trading_mode("live", "false");
   EXPECT_FALSE(r.error.empty());
-  r = resolve_trading_mode(nullptr, "true");  // the enable flag alone is not live either
-  EXPECT_EQ(r.mode, trading_mode::paper);
 }
 
 TEST(trading_mode, allows_live_only_with_both_settings) {
@@ -210,4 +209,160 @@ TEST(config_file, only_a_loopback_broker_may_take_more_than_200_orders_a_minute)
   };
   EXPECT_TRUE(fast("http://127.0.0.1:9000").ok());
   EXPECT_TRUE(has_error(fast("https://paper-api.alpaca.markets"), "risk.orders_per_minute: must be in [1, 200]"));
+}
+
+// ---- issue 10: configuration and process hardening ----
+
+TEST(config_file, one_run_reports_every_problem_types_values_and_unknown_keys_together) {
+  // 4 unknown keys, 5 wrong types or malformed values, 7 bad values: all 16 in one load, none
+  // hidden behind another (the value rules used to run only once nothing else was wrong).
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL", 7]
+colour = "blue"
+starting_equity = "-5"
+mailbox_capacity = 8
+[risk]
+max_notional_per_order = "ten thousand"
+price_collar_pct = "wide"
+orders_per_minute = 500
+max_order_qty = "0.0000000000001"
+typo = 1
+[market_data]
+stale_after_ms = 0
+dedupe_window = "64"
+[feed]
+url = "ws://example.com/v2/iex"
+secret = "x"
+[[strategies]]
+id = 1
+name = "x"
+enabled = "yes"
+bollinger_k = -1
+speed = 3
+)");
+  const std::vector<std::string_view> expected = {
+      // unknown keys
+      "colour: unknown key",
+      "risk.typo: unknown key",
+      "feed.secret: unknown key",
+      "strategies[0].speed: unknown key",
+      // wrong types
+      "allowed_symbols: every element must be a string",
+      "risk.max_notional_per_order: 'ten thousand' is not a decimal number",
+      "risk.price_collar_pct: expected a number, not a string",
+      "market_data.dedupe_window: expected an integer, not a string",
+      "strategies[0].enabled: expected true or false, not a string",
+      // bad values
+      "starting_equity: must be > 0",
+      "mailbox_capacity: must be >= 16",
+      "risk.orders_per_minute: must be in [1, 200]",
+      "risk.max_order_qty: '0.0000000000001' has 13 decimals, more than the 9 supported",
+      "market_data.stale_after_ms: must be > 0",
+      "feed.url: plain ws:// is only allowed to a loopback host",
+      "strategies.x: bollinger_k must be > 0",
+  };
+  std::string all;
+  for (const auto& e : r.errors) all += "\n  " + e;
+  for (const auto e : expected) EXPECT_TRUE(has_error(r, e)) << "missing: " << e << "\ngot:" << all;
+  EXPECT_EQ(r.errors.size(), expected.size()) << all;
+}
+
+TEST(config_file, names_the_key_a_config_file_has) {
+  auto r = load_config_text("allowed_symbols=[\"A\"]\n[market_data]\nstale_after_ms = -1\ngap_after_ms = 0\n");
+  EXPECT_TRUE(has_error(r, "market_data.stale_after_ms: must be > 0"));
+  EXPECT_TRUE(has_error(r, "market_data.gap_after_ms: must be > 0"));
+  for (const auto& e : r.errors) EXPECT_EQ(e.find("_ns"), std::string::npos) << e;
+  // A millisecond count whose nanoseconds do not fit is out of range, never wrapped around.
+  auto big = load_config_text("allowed_symbols=[\"A\"]\n[market_data]\nstale_after_ms = 9223372036854775807\n");
+  EXPECT_TRUE(has_error(big, "market_data.stale_after_ms: expected an integer in range")) << big.errors.size();
+}
+
+TEST(config_file, says_a_decimal_is_out_of_range_not_malformed) {
+  auto r = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = \"12345678901234567890123\"\n"
+                            "daily_loss_limit = \"12345678901234567890123\"\n");
+  EXPECT_TRUE(has_error(r, "risk.max_order_qty: '12345678901234567890123' is out of range (at most "
+                           "±9223372036.854775807 with 9 decimals)"));
+  EXPECT_TRUE(has_error(r, "risk.daily_loss_limit: '12345678901234567890123' is out of range (at most "
+                           "±9223372036854.775807 with 6 decimals)"));
+  EXPECT_FALSE(has_error(r, "not a decimal number"));
+  auto i = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = 9223372036854775807\n");
+  EXPECT_TRUE(has_error(i, "risk.max_order_qty: 9223372036854775807 is out of range"));
+}
+
+TEST(config_file, refuses_more_decimals_than_the_type_holds_instead_of_rounding) {
+  // price/quantity hold 9 decimals, money 6: more is an error naming the count, never a silent
+  // rounding (to zero here, which used to surface as "must be > 0").
+  auto q = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = \"0.0000000000001\"\n");
+  EXPECT_TRUE(has_error(q, "risk.max_order_qty: '0.0000000000001' has 13 decimals, more than the 9 supported"));
+  EXPECT_FALSE(has_error(q, "must be > 0"));
+  auto m = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_notional_per_order = \"100.0000001\"\n");
+  EXPECT_TRUE(has_error(m, "risk.max_notional_per_order: '100.0000001' has 7 decimals, more than the 6 supported"));
+  auto f = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = 1e-13\n");
+  EXPECT_TRUE(has_error(f, "risk.max_order_qty: 1e-13 has 13 decimals, more than the 9 supported"));
+  auto e = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = \"15e-10\"\n");
+  EXPECT_TRUE(has_error(e, "'15e-10' has 10 decimals"));
+  // Exactly representable spellings still load: trailing zeros, exponents, the full 9 decimals.
+  auto ok = load_config_text("allowed_symbols=[\"A\"]\nstarting_equity = \"1000.500000000\"\n[risk]\n"
+                             "max_order_qty = \"0.000000001\"\nmax_notional_per_order = \"125e-2\"\n"
+                             "daily_loss_limit = 2000.25\n");
+  ASSERT_TRUE(ok.ok()) << ok.errors.front();
+  EXPECT_EQ(ok.config.limits.max_order_qty.raw, 1);
+  EXPECT_EQ(ok.config.limits.max_notional_per_order.raw, 1'250'000);
+  EXPECT_EQ(ok.config.limits.daily_loss_limit.raw, 2'000'250'000);
+  EXPECT_EQ(ok.config.starting_equity.raw, 1'000'500'000);
+}
+
+TEST(config_file, refuses_non_finite_numbers) {
+  auto r = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = inf\n[[strategies]]\nid = 1\n"
+                            "name = \"m\"\nbollinger_k = inf\nrsi_buy_below = nan\n");
+  EXPECT_TRUE(has_error(r, "risk.max_order_qty: must be a finite number"));
+  EXPECT_TRUE(has_error(r, "strategies[0].bollinger_k: must be a finite number"));
+  EXPECT_TRUE(has_error(r, "strategies[0].rsi_buy_below: must be a finite number"));
+}
+
+TEST(config_file, every_shipped_config_passes_check_config) {
+  // The same rules as `torghut check-config`, `run` and `replay` (an empty allow-list is valid in
+  // a file: run takes --symbols, a replay the recording's symbols).
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(TORGHUT_SOURCE_DIR) + "/config")) {
+    if (entry.path().extension() != ".toml") continue;
+    ++files;
+    const auto r = load_config_file(entry.path().string(), /*allow_empty_symbols=*/true);
+    std::string all;
+    for (const auto& e : r.errors) all += "\n  " + e;
+    EXPECT_TRUE(r.ok()) << entry.path() << all;
+  }
+  EXPECT_GE(files, 2u);
+}
+
+TEST(trading_mode, the_enable_flag_alone_stops_with_a_clear_error) {
+  auto r = resolve_trading_mode(nullptr, "true");
+  EXPECT_NE(r.error.find("TRADING_LIVE_ENABLED=true also needs TRADING_MODE=live"), std::string::npos) << r.error;
+  r = resolve_trading_mode("", "true");
+  EXPECT_FALSE(r.error.empty());
+  r = resolve_trading_mode("paper", "true");  // a contradiction, not a quiet paper run
+  EXPECT_NE(r.error.find("contradicts"), std::string::npos) << r.error;
+  r = resolve_trading_mode("live", nullptr);
+  EXPECT_NE(r.error.find("TRADING_MODE=live also needs TRADING_LIVE_ENABLED=true"), std::string::npos) << r.error;
+}
+
+TEST(trading_mode, odd_spellings_are_refused_never_guessed) {
+  for (const char* v : {"yes", "1", "TRUE", "True", "on", " true"}) {
+    const auto r = resolve_trading_mode("live", v);
+    EXPECT_NE(r.error.find("TRADING_LIVE_ENABLED must be \"true\" or \"false\""), std::string::npos) << v;
+    EXPECT_FALSE(resolve_trading_mode(nullptr, v).error.empty()) << v;
+  }
+  for (const char* m : {"LIVE", "Live", "PAPER", "live "}) {
+    const auto r = resolve_trading_mode(m, "true");
+    EXPECT_NE(r.error.find("TRADING_MODE must be \"paper\" or \"live\""), std::string::npos) << m;
+  }
+}
+
+TEST(trading_mode, paper_settings_stay_paper) {
+  for (auto [m, l] : std::initializer_list<std::pair<const char*, const char*>>{
+           {nullptr, nullptr}, {"paper", nullptr}, {nullptr, "false"}, {"paper", "false"}, {"", ""}}) {
+    const auto r = resolve_trading_mode(m, l);
+    EXPECT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.mode, trading_mode::paper);
+  }
 }

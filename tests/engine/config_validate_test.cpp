@@ -79,9 +79,9 @@ TEST(config_validate, reports_every_violation_of_a_bad_config_at_once) {
       "mailbox_capacity",
       "audit_capacity",
       "symbol_capacity",
-      "market_data.stale_after_ns",
+      "market_data.stale_after_ms: must be > 0",  // the key a config file has, not the field
       "market_data.dedupe_window",
-      "market_data.gap_after_ns",
+      "market_data.gap_after_ms: must be > 0",
   };
   for (const auto e : expected) EXPECT_TRUE(contains(errs, e)) << "missing: " << e;
   EXPECT_EQ(errs.size(), expected.size());

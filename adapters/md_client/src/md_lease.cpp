@@ -3,6 +3,7 @@
 #include "torghut/adapters/md_lease.hpp"
 
 #include "torghut/engine/secrets.hpp"
+#include "torghut/persistence/dsn.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -250,7 +251,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
     }
   } catch (const std::exception& e) {
     im.pg.reset();
-    error = std::string("cannot take the postgres advisory lease: ") + e.what();
+    error = "cannot take the postgres advisory lease: " + persistence::scrub(e.what(), cfg.pg_dsn);
     return std::nullopt;
   }
   im.description = "postgres advisory lock " + std::to_string(im.key);

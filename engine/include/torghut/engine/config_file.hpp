@@ -32,8 +32,10 @@ struct trading_mode_result {
   std::string error;  ///< non-empty: refuse to start, and say this
 };
 
-/// Paper unless BOTH TRADING_MODE=live and TRADING_LIVE_ENABLED=true. Pass the raw environment
-/// values (nullptr when unset).
+/// Paper unless BOTH TRADING_MODE=live and TRADING_LIVE_ENABLED=true. One without the other
+/// (either way round), TRADING_MODE=paper with TRADING_LIVE_ENABLED=true, and any spelling but
+/// exactly "paper"/"live" and "true"/"false" are errors: the run refuses to start. Pass the raw
+/// environment values (nullptr or "" when unset).
 [[nodiscard]] trading_mode_result resolve_trading_mode(const char* trading_mode_env,
                                                        const char* live_enabled_env);
 

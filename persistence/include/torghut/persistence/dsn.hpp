@@ -6,14 +6,16 @@
 
 namespace torghut::persistence {
 
-/// `dsn` with any password replaced by "***": the URI form (postgresql://user:PASS@host/db,
+/// `dsn` with every password replaced by "***": the URI form (postgresql://user:PASS@host/db,
 /// ?password=PASS) and the key/value form (password=PASS, password='P A S S').
 [[nodiscard]] std::string redact_dsn(std::string_view dsn);
 
-/// The password in `dsn`, or empty. Used to scrub it from any text before that text is logged.
+/// The (first) password in `dsn` as libpq reads it (percent-decoded, unquoted), or empty.
 [[nodiscard]] std::string dsn_password(std::string_view dsn);
 
-/// `text` with every occurrence of the DSN's password replaced by "***" (error messages, paths).
+/// `text` with every password of the DSN replaced by "***", in every spelling that could reach a
+/// message: as written (libpq quotes a malformed %-escape verbatim), percent-decoded, unquoted.
+/// Every error that may carry a DSN-derived text goes through this before it is logged or shown.
 [[nodiscard]] std::string scrub(std::string_view text, std::string_view dsn);
 
 /// `DB_DSN` from the environment, or empty.

@@ -97,6 +97,7 @@ struct stream_lease::impl {
   std::string description = "none";
   int fd = -1;
   std::unique_ptr<pqxx::connection> pg;
+  std::string pg_dsn;  ///< only to scrub its password from error texts
   int64_t key = 0;
 
   ~impl() { release(); }
@@ -216,6 +217,7 @@ std::optional<stream_lease> stream_lease::acquire(const lease_config& cfg, const
   // Postgres advisory lock on a dedicated session.
   im.key = advisory_key(slot);
   try {
+    im.pg_dsn = cfg.pg_dsn;
     im.pg = std::make_unique<pqxx::connection>(cfg.pg_dsn);
     const std::string app = "torghut-md pid=" + std::to_string(::getpid()) + " host=" + host_name();
     {
@@ -285,7 +287,7 @@ bool stream_lease::still_held(std::string& error) {
         if (r.at(0).at(0).as<int64_t>() == 1) return true;
         error = "the postgres advisory lease is no longer held by this session";
       } catch (const std::exception& e) {
-        error = std::string("the postgres lease session failed: ") + e.what();
+        error = "the postgres lease session failed: " + persistence::scrub(e.what(), im.pg_dsn);
       }
       im.pg.reset();
       return false;

@@ -419,15 +419,6 @@ TEST(json_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
       {R"({"T":"t","S":"X","i":1,"p":Infinity,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_number},
       {R"({"T":"t","S":"X","i":1,"p":-Infinity,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_number},
       {R"({"T":"t","S":"X","i":1,"p":1e30,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_number},
-      {R"({"T":"t","S":"X","i":1,"p":0,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"t","S":"X","i":1,"p":-1.25,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"q","S":"X","bp":0,"bs":3,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"q","S":"X","bp":1,"bs":1,"ap":0,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"q","S":"X","bp":-1,"bs":0,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"b","S":"X","o":1,"h":1,"l":-1,"c":1,"v":1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_price},
-      {R"({"T":"t","S":"X","i":1,"p":1,"s":-1,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_size},
-      {R"({"T":"q","S":"X","bp":1,"bs":1,"ap":2,"as":-3,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_size},
-      {R"({"T":"b","S":"X","o":1,"h":1,"l":1,"c":1,"v":-5,"t":"2021-02-22T15:51:44Z"})", decode_error::invalid_size},
       {R"({"T":"t","S":"X","i":1,"p":1,"s":1,"t":"2021-02-30T15:51:44Z"})", decode_error::bad_timestamp},
       {R"({"T":"t","S":"","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_symbol},
       {R"({"T":"t","S":"ABCDEFGHIJKLMNOPQ","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"})", decode_error::bad_symbol},
@@ -447,8 +438,62 @@ TEST(json_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
     EXPECT_EQ(fe.message_index, 1u) << bc.message;
     EXPECT_EQ(fe.byte_offset, good.size() + 2) << bc.message;
     const std::string_view msg(bc.message);
-    EXPECT_EQ(fe.excerpt().substr(0, msg.size()), msg.substr(0, 80)) << bc.message;
+    EXPECT_EQ(fe.excerpt().substr(0, msg.size()), msg.substr(0, 120)) << bc.message;
   }
+}
+
+TEST(json_decoder, delivers_non_positive_prices_and_negative_sizes_for_market_data_to_judge) {
+  // Market-data anomalies, not decode errors: market_data audits and drops them.
+  const char* messages[] = {
+      R"({"T":"t","S":"X","i":1,"p":0,"s":1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"t","S":"X","i":1,"p":-1.25,"s":1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"q","S":"X","bp":0,"bs":3,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"q","S":"X","bp":-1,"bs":0,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"b","S":"X","o":1,"h":1,"l":-1,"c":1,"v":1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"t","S":"X","i":1,"p":1,"s":-1,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"b","S":"X","o":1,"h":1,"l":1,"c":1,"v":-5,"t":"2021-02-22T15:51:44Z"})",
+      R"({"T":"l","S":"X","u":0,"d":-2,"t":"2021-02-22T15:51:44Z"})",
+  };
+  for (const char* msg : messages) {
+    collector c;
+    const auto r = c(std::string("[") + msg + "]");
+    EXPECT_TRUE(r.ok()) << msg;
+    EXPECT_EQ(c.decoder.stats().total_errors(), 0u) << msg;
+    EXPECT_EQ(c.events.size(), 1u) << msg;
+  }
+  collector c;
+  (void)c(std::string("[") + messages[1] + "]");
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_EQ(c.events[0].u.trade.px, price::from_raw(-1'250'000'000));  // exactly as sent
+}
+
+TEST(json_decoder, keeps_the_first_error_of_each_kind_with_its_message_type) {
+  collector c;
+  const std::string good = R"({"T":"t","S":"GOOD","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"})";
+  (void)c("[" + good + R"(,{"T":"q","S":"X","bp":"1","bs":1,"ap":2,"as":1,"t":"2021-02-22T15:51:44Z"}])");
+  (void)c(R"([{"T":"zz"},{"T":"t","S":"","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])");
+  (void)c(R"([{"T":"t","S":"","i":2,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])");
+  const auto& bf = c.decoder.first_error(decode_error::bad_field);
+  ASSERT_TRUE(bf.has_error());
+  EXPECT_EQ(bf.message_type(), "q");
+  EXPECT_EQ(bf.frame_number, 1u);
+  EXPECT_EQ(bf.byte_offset, good.size() + 2);
+  EXPECT_EQ(bf.excerpt().substr(0, 8), R"({"T":"q")");
+  const auto& ut = c.decoder.first_error(decode_error::unknown_type);
+  EXPECT_EQ(ut.message_type(), "zz");
+  EXPECT_EQ(ut.frame_number, 2u);
+  const auto& bs = c.decoder.first_error(decode_error::bad_symbol);
+  EXPECT_EQ(bs.message_type(), "t");
+  EXPECT_EQ(bs.frame_number, 2u);  // the first of its kind, not the later one
+  EXPECT_EQ(bs.message_index, 1u);
+  EXPECT_FALSE(c.decoder.first_error(decode_error::malformed_json).has_error());
+  c.decoder.reset_first_error(decode_error::bad_symbol);
+  EXPECT_FALSE(c.decoder.first_error(decode_error::bad_symbol).has_error());
+  EXPECT_TRUE(c.decoder.first_error(decode_error::unknown_type).has_error());
+  (void)c(R"([{"T":"t","S":"","i":3,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])");
+  EXPECT_EQ(c.decoder.first_error(decode_error::bad_symbol).frame_number, 4u);
+  (void)c("[1,");  // a frame-level error has no message type
+  EXPECT_EQ(c.decoder.first_error(decode_error::malformed_json).message_type(), "");
 }
 
 TEST(json_decoder, frame_level_errors_are_counted) {
@@ -499,24 +544,24 @@ TEST(json_decoder, messages_before_a_syntax_error_are_delivered) {
 TEST(json_decoder, first_error_is_kept_until_reset) {
   collector c;
   (void)c(R"([{"T":"zz"}])");
-  (void)c(R"([{"T":"t","S":"X","i":1,"p":0,"s":1,"t":"2021-02-22T15:51:44Z"}])");
+  (void)c(R"([{"T":"t","S":"","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])");
   EXPECT_EQ(c.decoder.first_error().kind, decode_error::unknown_type);
   EXPECT_EQ(c.decoder.first_error().frame_number, 1u);
   c.decoder.reset_first_error();
-  (void)c(R"([{"T":"t","S":"X","i":1,"p":0,"s":1,"t":"2021-02-22T15:51:44Z"}])");
-  EXPECT_EQ(c.decoder.first_error().kind, decode_error::invalid_price);
+  (void)c(R"([{"T":"t","S":"","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])");
+  EXPECT_EQ(c.decoder.first_error().kind, decode_error::bad_symbol);
   EXPECT_EQ(c.decoder.first_error().frame_number, 3u);
-  EXPECT_EQ(c.errors(decode_error::invalid_price), 2u);
+  EXPECT_EQ(c.errors(decode_error::bad_symbol), 2u);
   c.decoder.reset_stats();
   EXPECT_EQ(c.decoder.stats().total_errors(), 0u);
   EXPECT_FALSE(c.decoder.first_error().has_error());
 }
 
-TEST(json_decoder, excerpt_is_capped_at_80_characters) {
+TEST(json_decoder, excerpt_is_capped_at_120_characters) {
   collector c;
   std::string frame = R"([{"T":"zz","pad":")" + std::string(200, 'a') + "\"}]";
   (void)c(frame);
-  EXPECT_EQ(c.decoder.first_error().excerpt().size(), 80u);
+  EXPECT_EQ(c.decoder.first_error().excerpt().size(), 120u);
   EXPECT_EQ(c.decoder.first_error().excerpt().substr(0, 9), R"({"T":"zz")");
   EXPECT_EQ(to_string(decode_error::unknown_type), "unknown_type");
 }

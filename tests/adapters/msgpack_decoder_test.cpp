@@ -273,7 +273,7 @@ TEST(msgpack_decoder, subscription_longer_than_the_pool_is_truncated_and_flagged
   EXPECT_EQ(c.controls[0].channels[0].size(), 2u);
 }
 
-TEST(msgpack_decoder, one_sided_quote_is_delivered_but_zero_price_with_size_is_not) {
+TEST(msgpack_decoder, quotes_are_delivered_whatever_the_sign_of_their_prices) {
   auto quote = [](mb& m, double bp, uint32_t bs) {
     m.map(7).kv("T").str("q").kv("S").str("X").kv("bp").f64(bp).kv("bs").fixint(bs);
     m.kv("ap").f64(2).kv("as").fixint(1).kv("t").ts32(static_cast<uint32_t>(t_154444));
@@ -285,11 +285,14 @@ TEST(msgpack_decoder, one_sided_quote_is_delivered_but_zero_price_with_size_is_n
   quote(m, -1, 0);
   msgpack_collector c;
   const auto r = c(m.b);
-  EXPECT_EQ(r.events, 1u);
-  EXPECT_EQ(r.skipped, 2u);
-  ASSERT_EQ(c.events.size(), 1u);
+  // One-sided, zero with a size, negative: market_data judges them, the decoder delivers.
+  EXPECT_EQ(r.events, 3u);
+  EXPECT_EQ(r.skipped, 0u);
+  ASSERT_EQ(c.events.size(), 3u);
   EXPECT_TRUE(c.events[0].u.quote.bid_px.is_zero());
-  EXPECT_EQ(c.errors(decode_error::invalid_price), 2u);
+  EXPECT_EQ(c.events[1].u.quote.bid_size.raw, 5'000'000'000);
+  EXPECT_EQ(c.events[2].u.quote.bid_px.raw, -1'000'000'000);
+  EXPECT_EQ(c.decoder.stats().total_errors(), 0u);
 }
 
 TEST(msgpack_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
@@ -333,10 +336,6 @@ TEST(msgpack_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
       {"p inf", [&](mb& m) { tr(m, "p", [](mb& x) { x.f64(std::numeric_limits<double>::infinity()); }); }, decode_error::bad_number},
       {"p 1e30", [&](mb& m) { tr(m, "p", [](mb& x) { x.f64(1e30); }); }, decode_error::bad_number},
       {"p huge uint", [&](mb& m) { tr(m, "p", [](mb& x) { x.u8(0xcf).be(uint64_t{1} << 62, 8); }); }, decode_error::bad_number},
-      {"p 0", [&](mb& m) { tr(m, "p", [](mb& x) { x.fixint(0); }); }, decode_error::invalid_price},
-      {"p -1.25", [&](mb& m) { tr(m, "p", [](mb& x) { x.f64(-1.25); }); }, decode_error::invalid_price},
-      {"p -3", [&](mb& m) { tr(m, "p", [](mb& x) { x.u8(0xfd); }); }, decode_error::invalid_price},
-      {"s -1", [&](mb& m) { tr(m, "s", [](mb& x) { x.u8(0xff); }); }, decode_error::invalid_size},
       {"t nsec", [&](mb& m) { tr(m, "t", [](mb& x) { x.ts96(t_154444, 1'000'000'000); }); }, decode_error::bad_timestamp},
       {"t negative", [&](mb& m) { tr(m, "t", [](mb& x) { x.ts96(-5, 0); }); }, decode_error::bad_timestamp},
       {"t year 2262", [&](mb& m) { tr(m, "t", [](mb& x) { x.ts64(9'300'000'000, 0); }); }, decode_error::bad_timestamp},
@@ -402,7 +401,7 @@ TEST(msgpack_decoder, messages_before_truncation_are_delivered_and_every_prefix_
     EXPECT_EQ(r.frame_error, decode_error::malformed_json);
     EXPECT_LT(c.events.size(), 3u);
     EXPECT_EQ(c.decoder.stats().frames_rejected, 1u);
-    EXPECT_LE(c.decoder.first_error().excerpt().size(), 80u);
+    EXPECT_LE(c.decoder.first_error().excerpt().size(), 120u);
   }
 }
 

@@ -529,5 +529,96 @@ TEST_F(market_data_test, treats_a_volatility_pause_as_a_halt_until_trading_resum
 }
 
 
+// --- implausible timestamps -----------------------------------------------------------------
+
+constexpr int64_t y2099_ns = 4'070'908'800 * s_ns;  // 2099-01-01T00:00:00Z
+
+TEST_F(market_data_test, a_trade_stamped_2099_is_dropped_counted_and_does_not_blind_the_symbol) {
+  md_.on_event(trade(1, t0 + 100 * ms_ns, "10", "1", 1));
+  md_.on_event(trade(1, y2099_ns, "10.5", "1", 2, t0 + 200 * ms_ns));  // received now, stamped 2099
+  md_.on_event(trade(1, t0 + 300 * ms_ns, "11", "1", 3));
+  md_.on_event(trade(1, t0 + 1200 * ms_ns, "12", "1", 4));
+  md_.on_event(trade(1, t0 + 2500 * ms_ns, "13", "1", 5));
+  md_.on_time(timestamp{t0 + 3 * s_ns});
+  const auto out = drain();
+  EXPECT_EQ(md_.stats().implausible_time, 1u);
+  EXPECT_EQ(md_.stats().out_of_order, 0u);
+  EXPECT_EQ(md_.stats().microbars, 3u);  // seconds t0, t0 + 1 and t0 + 2 all closed
+  size_t trades = 0;
+  for (const auto& e : out) {
+    EXPECT_EQ(e.flags & event_flags::out_of_order, 0);
+    if (e.kind == market_event_kind::trade) {
+      ++trades;
+      EXPECT_NE(e.u.trade.id, trade_id{2});  // the 2099 trade is not forwarded
+    }
+  }
+  EXPECT_EQ(trades, 4u);
+  ASSERT_EQ(out.back().kind, market_event_kind::microbar);
+  EXPECT_EQ(out.back().u.bar.close, px("13"));
+  EXPECT_EQ(count_kind(anomalies(), anomaly_kind::malformed_frame), 1u);  // audited
+}
+
+TEST_F(market_data_test, judges_timestamps_against_the_receive_time_with_configured_bounds) {
+  constexpr int64_t hour_ns = 3600 * s_ns;
+  const int64_t now = t0 + 100 * hour_ns;  // a replay's receive time: not the wall clock
+  // Within the defaults (5 s ahead, 24 h behind): kept.
+  md_.on_event(trade(1, now + 4 * s_ns, "10", "1", 1, now));
+  md_.on_event(quote(2, now - 23 * hour_ns, "10", "1", "10.01", "1", now));
+  // A minute bar is stamped at its start and a daily bar at its day's: never too old.
+  md_.on_event(bar(market_event_kind::bar, 3, now - 60 * s_ns, now));
+  md_.on_event(bar(market_event_kind::daily_bar, 4, now - 30 * hour_ns, now));
+  EXPECT_EQ(md_.stats().implausible_time, 0u);
+  // Outside: dropped.
+  md_.on_event(trade(5, now + 6 * s_ns, "10", "1", 2, now));
+  md_.on_event(trade(6, now - 25 * hour_ns, "10", "1", 3, now));
+  md_.on_event(quote(7, now - 25 * hour_ns, "10", "1", "10.01", "1", now));
+  md_.on_event(bar(market_event_kind::bar, 8, now + 10 * s_ns, now));  // a bar that starts later
+  EXPECT_EQ(md_.stats().implausible_time, 4u);
+  EXPECT_EQ(drain().size(), 4u);
+
+  // 0 turns a check off.
+  market_data_config c = config();
+  c.max_future_skew_ns = 0;
+  c.max_past_age_ns = 0;
+  mailbox<market_event> out{64};
+  audit_sink audit{64};
+  market_data md{c, 4, out, audit};
+  md.on_event(trade(1, y2099_ns, "10", "1", 1, t0));
+  md.on_event(trade(2, t0 - 1000 * hour_ns, "10", "1", 2, t0));
+  EXPECT_EQ(md.stats().implausible_time, 0u);
+  EXPECT_EQ(md.stats().forwarded, 2u);
+}
+
+TEST_F(market_data_test, validates_the_prices_the_decoder_now_delivers_as_is) {
+  // The decoders no longer drop non-positive prices: market_data audits them as anomalies.
+  md_.on_event(quote(1, t0 + 1, "0", "5", "10.01", "1"));  // a zero bid with a size: not one-sided
+  market_event l;
+  l.kind = market_event_kind::luld;
+  l.symbol = symbol_id{2};
+  l.event_time = timestamp{t0 + 2};
+  l.recv_time = timestamp{t0 + 2 + ms_ns};
+  l.u.luld = luld_payload{px("11"), price::from_raw(0), 'B', 'C'};
+  md_.on_event(l);
+  market_event c = l;
+  c.kind = market_event_kind::correction;
+  c.symbol = symbol_id{3};
+  c.u.correction = correction_payload{trade_id{1}, px("10"), qty("1"), trade_id{2}, px("-1"), qty("1"), 'N', 'C'};
+  md_.on_event(c);
+  market_event x = l;
+  x.kind = market_event_kind::cancel_error;
+  x.symbol = symbol_id{4};
+  x.u.cancel_error = cancel_error_payload{trade_id{1}, price::from_raw(0), qty("1"), 'C', 'N', 'C'};
+  md_.on_event(x);
+  market_event im = l;
+  im.kind = market_event_kind::imbalance;
+  im.symbol = symbol_id{5};
+  im.u.imbalance = imbalance_payload{px("-3"), 'P'};
+  md_.on_event(im);
+  EXPECT_EQ(md_.stats().invalid, 5u);
+  EXPECT_TRUE(drain().empty());
+  EXPECT_EQ(count_kind(anomalies(), anomaly_kind::invalid_price), 5u);  // one per symbol
+}
+
+
 }  // namespace
 }  // namespace torghut::actors

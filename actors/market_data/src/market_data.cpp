@@ -52,6 +52,18 @@ constexpr bool is_bar_kind(market_event_kind k) noexcept {
 
 constexpr int64_t minute_ns = 60 * ns_per_second;
 
+/// How an implausible timestamp is audited. anomaly_kind has no kind of its own for it yet
+/// (adding one needs the audit serializer's name table too); the count is its own
+/// (market_data_stats::implausible_time).
+constexpr anomaly_kind implausible_time_anomaly = anomaly_kind::malformed_frame;
+
+/// A price that must be there: > 0.
+constexpr bool bad_px(price p) noexcept { return !p.is_positive(); }
+/// A quote side: 0 with size 0 means "no such side"; otherwise the price must be > 0.
+constexpr bool bad_side(price p, quantity size) noexcept {
+  return p.is_negative() || (p.is_zero() && !size.is_zero());
+}
+
 }  // namespace
 
 market_data::market_data(const market_data_config& cfg, uint32_t symbol_capacity,
@@ -95,7 +107,8 @@ bool market_data::validate(const market_event& ev, symbol_state& st) noexcept {
       break;
     case market_event_kind::quote:
       // A zero price (and size) on one side means "no quote on that side": kept.
-      bad_price = ev.u.quote.bid_px.is_negative() || ev.u.quote.ask_px.is_negative();
+      bad_price = bad_side(ev.u.quote.bid_px, ev.u.quote.bid_size) ||
+                  bad_side(ev.u.quote.ask_px, ev.u.quote.ask_size);
       bad_size = ev.u.quote.bid_size.is_negative() || ev.u.quote.ask_size.is_negative();
       break;
     case market_event_kind::bar:
@@ -107,12 +120,42 @@ bool market_data::validate(const market_event& ev, symbol_state& st) noexcept {
       bad_size = b.volume.is_negative();
       break;
     }
+    case market_event_kind::correction: {
+      const correction_payload& c = ev.u.correction;
+      bad_price = bad_px(c.original_px) || bad_px(c.corrected_px);
+      bad_size = c.original_size.is_negative() || c.corrected_size.is_negative();
+      break;
+    }
+    case market_event_kind::cancel_error:
+      bad_price = bad_px(ev.u.cancel_error.px);
+      bad_size = ev.u.cancel_error.size.is_negative();
+      break;
+    case market_event_kind::luld:
+      bad_price = bad_px(ev.u.luld.limit_up) || bad_px(ev.u.luld.limit_down);
+      break;
+    case market_event_kind::imbalance:
+      bad_price = bad_px(ev.u.imbalance.px);
+      break;
     default:
       break;
   }
   if (!bad_price && !bad_size) return true;
   ++stats_.invalid;
   audit_limited(bad_price ? anomaly_kind::invalid_price : anomaly_kind::invalid_size, st, ev);
+  return false;
+}
+
+bool market_data::plausible_time(const market_event& ev, symbol_state& st) noexcept {
+  // Relative to recv_time: a replay moves both consistently, so it judges as the live run did.
+  const int64_t ahead = sat_sub(ev.event_time.ns, ev.recv_time.ns);
+  bool ok = cfg_.max_future_skew_ns <= 0 || ahead <= cfg_.max_future_skew_ns;
+  // Bars are stamped at the start of their minute (or day): only trades and quotes have an age.
+  if (ok && cfg_.max_past_age_ns > 0 &&
+      (ev.kind == market_event_kind::trade || ev.kind == market_event_kind::quote))
+    ok = sat_sub(ev.recv_time.ns, ev.event_time.ns) <= cfg_.max_past_age_ns;
+  if (ok) return true;
+  ++stats_.implausible_time;
+  audit_limited(implausible_time_anomaly, st, ev);
   return false;
 }
 
@@ -152,6 +195,7 @@ void market_data::on_event(const market_event& ev) noexcept {
   const uint32_t sym = ev.symbol.value;
   symbol_state& st = state_[sym];
   if (!validate(ev, st)) return;
+  if (!plausible_time(ev, st)) return;
   if (ev.kind == market_event_kind::trade && is_duplicate(sym, st, ev.u.trade.id)) {
     ++stats_.duplicates;
     audit_limited(anomaly_kind::duplicate_trade, st, ev);

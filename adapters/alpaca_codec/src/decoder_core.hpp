@@ -124,10 +124,12 @@ struct decoder_core {
   std::vector<std::string_view> sub_pool;
   decode_stats stats;
   decode_error_context first;
+  std::array<decode_error_context, decode_error_count> first_of_kind{};
   // Per-frame state
   std::string_view frame;
   uint32_t msg_index = 0;
   uint32_t msg_offset = 0;
+  std::string_view msg_type;  ///< `T` of the message being decoded, once read (empty before)
 
   decoder_core(symbol_table& s, size_t max_frame_bytes, size_t max_sub)
       : symbols(s), max_frame(max_frame_bytes), sub_pool(max_sub) {}
@@ -145,21 +147,36 @@ struct decoder_core {
     return true;
   }
 
-  void record(decode_error e, uint32_t offset) noexcept {
-    ++stats.errors[static_cast<size_t>(e)];
-    if (first.has_error()) return;
-    first.kind = e;
-    first.frame_number = stats.frames;
-    first.message_index = msg_index;
-    first.byte_offset = offset;
-    first.frame_size = static_cast<uint32_t>(std::min<size_t>(frame.size(), UINT32_MAX));
+  /// Starts a message at `offset` (its type is not known yet).
+  void begin_message(uint32_t offset) noexcept {
+    msg_offset = offset;
+    msg_type = {};
+  }
+
+  void fill(decode_error_context& c, decode_error e, uint32_t offset) const noexcept {
+    c.kind = e;
+    c.frame_number = stats.frames;
+    c.message_index = msg_index;
+    c.byte_offset = offset;
+    c.frame_size = static_cast<uint32_t>(std::min<size_t>(frame.size(), UINT32_MAX));
     // From the offending message on; at the very end of the frame, its last characters.
     size_t start = std::min<size_t>(offset, frame.size());
     if (start == frame.size())
-      start = frame.size() > first.excerpt_data.size() ? frame.size() - first.excerpt_data.size() : 0;
-    const size_t n = std::min(first.excerpt_data.size(), frame.size() - start);
-    std::memcpy(first.excerpt_data.data(), frame.data() + start, n);
-    first.excerpt_len = static_cast<uint8_t>(n);
+      start = frame.size() > c.excerpt_data.size() ? frame.size() - c.excerpt_data.size() : 0;
+    const size_t n = std::min(c.excerpt_data.size(), frame.size() - start);
+    std::memcpy(c.excerpt_data.data(), frame.data() + start, n);
+    c.excerpt_len = static_cast<uint8_t>(n);
+    const size_t tn = std::min(c.type_data.size(), msg_type.size());
+    std::memcpy(c.type_data.data(), msg_type.data(), tn);
+    c.type_len = static_cast<uint8_t>(tn);
+  }
+
+  /// Counts an error and keeps its context if it is the first overall or of its kind.
+  void record(decode_error e, uint32_t offset) noexcept {
+    ++stats.errors[static_cast<size_t>(e)];
+    if (!first.has_error()) fill(first, e, offset);
+    auto& k = first_of_kind[static_cast<size_t>(e)];
+    if (!k.has_error()) fill(k, e, offset);
   }
 
   /// Counts a skipped message (or a fatal frame error); returns whether decoding may go on.
@@ -177,6 +194,7 @@ struct decoder_core {
   }
 
   decode_result frame_fail(decode_result r, decode_error e, uint32_t offset) noexcept {
+    msg_type = {};  // a frame-level error belongs to no message
     r.frame_error = e;
     ++stats.frames_rejected;
     record(e, offset);
@@ -201,9 +219,23 @@ struct decoder_core {
     return true;
   }
 
+  void reset_first_error() noexcept {
+    first = decode_error_context{};
+    first_of_kind.fill(decode_error_context{});
+  }
   void reset_stats() noexcept {
     stats = decode_stats{};
-    first = decode_error_context{};
+    reset_first_error();
+  }
+  /// The first error of kind `k` (an empty context for `none` or an out-of-range value).
+  [[nodiscard]] const decode_error_context& first_of(decode_error k) const noexcept {
+    static constexpr decode_error_context none{};
+    const auto i = static_cast<size_t>(k);
+    return i < first_of_kind.size() ? first_of_kind[i] : none;
+  }
+  void reset_first_of(decode_error k) noexcept {
+    const auto i = static_cast<size_t>(k);
+    if (i < first_of_kind.size()) first_of_kind[i] = decode_error_context{};
   }
 };
 
@@ -240,9 +272,9 @@ template <class R, class Each, class M>
   each([&](uint32_t k, auto& v) {
     switch (k) {
       case key("S"): if (rd.read_symbol(v, ev.symbol, m)) m.seen |= 1; break;
-      case key("bp"): if (rd.read_price(v, p.bid_px, m, true)) m.seen |= 2; break;
+      case key("bp"): if (rd.read_price(v, p.bid_px, m)) m.seen |= 2; break;
       case key("bs"): if (rd.read_size(v, p.bid_size, m)) m.seen |= 4; break;
-      case key("ap"): if (rd.read_price(v, p.ask_px, m, true)) m.seen |= 8; break;
+      case key("ap"): if (rd.read_price(v, p.ask_px, m)) m.seen |= 8; break;
       case key("as"): if (rd.read_size(v, p.ask_size, m)) m.seen |= 16; break;
       case key("t"): if (rd.read_time(v, ev.event_time, m)) m.seen |= 32; break;
       case key("bx"): (void)rd.read_char(v, p.bid_exchange, m); break;
@@ -252,11 +284,8 @@ template <class R, class Each, class M>
     }
   });
   require(m, 63);
-  // A one-sided quote has price 0 and size 0 on its empty side: delivered (market_data
-  // tolerates a zero side). A zero price with a size is invalid.
-  if (m.ok() && ((p.bid_px.is_zero() && !p.bid_size.is_zero()) ||
-                 (p.ask_px.is_zero() && !p.ask_size.is_zero())))
-    m.fail(decode_error::invalid_price);
+  // Prices and sizes are delivered whatever their sign: market_data judges them (a one-sided
+  // quote has price 0 and size 0 on its empty side; anything else non-positive is an anomaly).
   ev.kind = market_event_kind::quote;
   ev.u.quote = p;
 }

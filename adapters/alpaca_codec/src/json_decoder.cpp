@@ -114,46 +114,27 @@ struct json_decoder::impl : detail::decoder_core<msg_state> {
 
   // --- field readers: each returns true on success, else records the error in `m` ---
 
-  /// `allow_zero` for quote sides, where 0 means "no such side" (checked against the size).
-  static bool read_price(od::value& v, price& out, msg_state& m, bool allow_zero = false) noexcept {
+  /// A price or size, exactly from the number text. Its sign is not judged here: a zero or
+  /// negative price is a market-data anomaly (market_data audits and drops it), not a decode
+  /// error.
+  template <class Fixed>
+  static bool read_fixed(od::value& v, Fixed& out, msg_state& m) noexcept {
     const std::string_view tok = trim_right(v.raw_json_token());
     if (tok.empty() || tok[0] == '"' || tok[0] == '{' || tok[0] == '[' || tok[0] == 't' ||
         tok[0] == 'f' || tok[0] == 'n') {
       m.fail(decode_error::bad_field);
       return false;
     }
-    const auto p = parse_decimal<price>(tok);
+    const auto p = parse_decimal<Fixed>(tok);
     if (!p) {
       m.fail(decode_error::bad_number);
-      return false;
-    }
-    if (p->is_negative() || (!allow_zero && p->is_zero())) {
-      m.fail(decode_error::invalid_price);
       return false;
     }
     out = *p;
     return true;
   }
-
-  static bool read_size(od::value& v, quantity& out, msg_state& m) noexcept {
-    const std::string_view tok = trim_right(v.raw_json_token());
-    if (tok.empty() || tok[0] == '"' || tok[0] == '{' || tok[0] == '[' || tok[0] == 't' ||
-        tok[0] == 'f' || tok[0] == 'n') {
-      m.fail(decode_error::bad_field);
-      return false;
-    }
-    const auto q = parse_decimal<quantity>(tok);
-    if (!q) {
-      m.fail(decode_error::bad_number);
-      return false;
-    }
-    if (q->is_negative()) {
-      m.fail(decode_error::invalid_size);
-      return false;
-    }
-    out = *q;
-    return true;
-  }
+  static bool read_price(od::value& v, price& out, msg_state& m) noexcept { return read_fixed(v, out, m); }
+  static bool read_size(od::value& v, quantity& out, msg_state& m) noexcept { return read_fixed(v, out, m); }
 
   static decode_error number_error_kind(od::value& v) noexcept {
     const std::string_view tok = v.raw_json_token();
@@ -336,6 +317,7 @@ struct json_decoder::impl : detail::decoder_core<msg_state> {
       fail_json(m, e, decode_error::missing_type);
       return finish_skip(m, r);
     }
+    msg_type = type;
     if (auto e = obj.reset().error()) {
       fail_json(m, e, decode_error::malformed_json);
       return finish_skip(m, r);
@@ -382,7 +364,7 @@ struct json_decoder::impl : detail::decoder_core<msg_state> {
       if (std::move(er).get(elem)) {
         return frame_fail(r, decode_error::malformed_json, error_offset(doc));
       }
-      msg_offset = location_of(elem.raw_json_token().data());
+      begin_message(location_of(elem.raw_json_token().data()));
       ++stats.messages;
       if (!decode_message(elem, recv, r, on_event, on_control)) return r;
       ++msg_index;
@@ -416,7 +398,11 @@ decode_result json_decoder::decode_frame(std::string_view frame, timestamp recv_
 
 const decode_stats& json_decoder::stats() const noexcept { return impl_->stats; }
 const decode_error_context& json_decoder::first_error() const noexcept { return impl_->first; }
-void json_decoder::reset_first_error() noexcept { impl_->first = decode_error_context{}; }
+const decode_error_context& json_decoder::first_error(decode_error k) const noexcept {
+  return impl_->first_of(k);
+}
+void json_decoder::reset_first_error() noexcept { impl_->reset_first_error(); }
+void json_decoder::reset_first_error(decode_error k) noexcept { impl_->reset_first_of(k); }
 void json_decoder::reset_stats() noexcept { impl_->reset_stats(); }
 size_t json_decoder::max_frame_bytes() const noexcept { return impl_->max_frame; }
 

@@ -55,10 +55,9 @@ struct msgpack_decoder::impl : detail::decoder_core<msg_state> {
 
   // --- field readers: each consumes exactly one value (unless the frame is truncated) ---
 
-  /// A price or size. `allow_zero` for sizes and one-sided quotes; negatives are `negative_err`.
+  /// A price or size. Its sign is not judged here (see json_decoder's read_fixed).
   template <class Fixed>
-  static bool read_fixed(mp::cursor& c, Fixed& out, msg_state& m, bool allow_zero,
-                         decode_error negative_err) noexcept {
+  static bool read_fixed(mp::cursor& c, Fixed& out, msg_state& m) noexcept {
     mp::number n;
     if (const rd r = c.num(n); r != rd::ok) {
       reject(c, r, decode_error::bad_field, m);
@@ -74,22 +73,14 @@ struct msgpack_decoder::impl : detail::decoder_core<msg_state> {
       case mp::number::kind::f: v = mp::fixed_from_double<Fixed>(n.f); break;
     }
     if (!v) {
-      m.fail(n.k == mp::number::kind::i ? negative_err : decode_error::bad_number);
-      return false;
-    }
-    if (v->is_negative() || (!allow_zero && v->is_zero())) {
-      m.fail(negative_err);
+      m.fail(decode_error::bad_number);
       return false;
     }
     out = *v;
     return true;
   }
-  static bool read_price(mp::cursor& c, price& out, msg_state& m, bool allow_zero = false) noexcept {
-    return read_fixed(c, out, m, allow_zero, decode_error::invalid_price);
-  }
-  static bool read_size(mp::cursor& c, quantity& out, msg_state& m) noexcept {
-    return read_fixed(c, out, m, true, decode_error::invalid_size);
-  }
+  static bool read_price(mp::cursor& c, price& out, msg_state& m) noexcept { return read_fixed(c, out, m); }
+  static bool read_size(mp::cursor& c, quantity& out, msg_state& m) noexcept { return read_fixed(c, out, m); }
 
   static bool read_int64(mp::cursor& c, int64_t& out, msg_state& m) noexcept {
     mp::number n;
@@ -312,6 +303,7 @@ struct msgpack_decoder::impl : detail::decoder_core<msg_state> {
           return finish_skip(m, r);
         }
         if (rt == rd::wrong_type) m.fail(decode_error::missing_type);
+        if (rt == rd::ok) msg_type = type;
         found = true;
         break;
       }
@@ -361,7 +353,7 @@ struct msgpack_decoder::impl : detail::decoder_core<msg_state> {
     if (const rd rr = c.array_header(n); rr != rd::ok)
       return frame_fail(r, rr == rd::wrong_type ? decode_error::not_array : decode_error::malformed_json, 0);
     for (uint32_t i = 0; i < n; ++i) {
-      msg_offset = offset_of(c);
+      begin_message(offset_of(c));
       if (c.at_end()) return frame_fail(r, decode_error::malformed_json, msg_offset);
       ++stats.messages;
       if (!decode_message(c, recv, r, on_event, on_control)) return r;
@@ -386,7 +378,11 @@ decode_result msgpack_decoder::decode_frame(std::string_view frame, timestamp re
 
 const decode_stats& msgpack_decoder::stats() const noexcept { return impl_->stats; }
 const decode_error_context& msgpack_decoder::first_error() const noexcept { return impl_->first; }
-void msgpack_decoder::reset_first_error() noexcept { impl_->first = decode_error_context{}; }
+const decode_error_context& msgpack_decoder::first_error(decode_error k) const noexcept {
+  return impl_->first_of(k);
+}
+void msgpack_decoder::reset_first_error() noexcept { impl_->reset_first_error(); }
+void msgpack_decoder::reset_first_error(decode_error k) noexcept { impl_->reset_first_of(k); }
 void msgpack_decoder::reset_stats() noexcept { impl_->reset_stats(); }
 size_t msgpack_decoder::max_frame_bytes() const noexcept { return impl_->max_frame; }
 

@@ -6,8 +6,14 @@
 /// Per event, in this order (see on_event for the details):
 ///   1. feed silence: if recv_time is more than `gap_after_ns` after the previous event's
 ///      recv_time, a gap is emitted first, exactly as if on_gap(recv_time, silence) was called;
-///   2. validation: a bad symbol id, a non-positive trade/bar price, a negative quote price or a
-///      negative size is counted `invalid`, audited and dropped;
+///   2. validation: a bad symbol id, a non-positive price (a quote side may be 0 with size 0: no
+///      such side), or a negative size is counted `invalid`, audited and dropped (the decoders
+///      deliver such events: they are market-data anomalies, not decode errors);
+///   2b. plausible time: an event stamped more than `max_future_skew_ns` after its recv_time, or a
+///      trade/quote stamped more than `max_past_age_ns` before it, is counted `implausible_time`,
+///      audited and dropped; it never becomes the symbol's ordering reference (one trade stamped
+///      2099 must not flag every later trade out of order). recv_time, not the wall clock, so a
+///      replay judges exactly as the live run did;
 ///   3. duplicate trades (same trade id among the last `dedupe_window` of the symbol) are
 ///      counted, audited and dropped;
 ///   4. flags: out_of_order, stale, halted (status "H" halts the symbol, "T" resumes it);
@@ -36,6 +42,7 @@ struct market_data_stats {
   uint64_t out_of_order = 0;   ///< events flagged out_of_order
   uint64_t stale = 0;          ///< events flagged stale
   uint64_t invalid = 0;        ///< events dropped for a non-positive price or negative size
+  uint64_t implausible_time = 0;  ///< events dropped for a timestamp far from their receive time
   uint64_t microbars = 0;      ///< closed microbars emitted
   uint64_t gaps = 0;           ///< gap events emitted
   uint64_t halts = 0;          ///< halt transitions seen
@@ -98,6 +105,7 @@ class market_data {
   };
 
   [[nodiscard]] bool validate(const market_event& ev, symbol_state& st) noexcept;
+  [[nodiscard]] bool plausible_time(const market_event& ev, symbol_state& st) noexcept;
   [[nodiscard]] bool is_duplicate(uint32_t sym, symbol_state& st, trade_id id) noexcept;
   void add_to_bar(uint32_t sym, symbol_state& st, const market_event& ev) noexcept;
   void forward(const market_event& ev) noexcept;

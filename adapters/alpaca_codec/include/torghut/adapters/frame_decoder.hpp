@@ -42,9 +42,16 @@ class frame_decoder {
   [[nodiscard]] const decode_error_context& first_error() const noexcept {
     return format_ == wire_format::json ? json_.first_error() : msgpack_.first_error();
   }
+  [[nodiscard]] const decode_error_context& first_error(decode_error k) const noexcept {
+    return format_ == wire_format::json ? json_.first_error(k) : msgpack_.first_error(k);
+  }
   void reset_first_error() noexcept {
     json_.reset_first_error();
     msgpack_.reset_first_error();
+  }
+  void reset_first_error(decode_error k) noexcept {
+    json_.reset_first_error(k);
+    msgpack_.reset_first_error(k);
   }
   void reset_stats() noexcept {
     json_.reset_stats();

@@ -58,8 +58,8 @@ enum class decode_error : uint8_t {
   missing_field,    ///< a required field is absent
   bad_field,        ///< a field has the wrong JSON type (e.g. a number where a string belongs)
   bad_number,       ///< number text that is not an exact decimal (NaN, Infinity, overflow...)
-  invalid_price,    ///< zero or negative price
-  invalid_size,     ///< negative size or volume
+  invalid_price,    ///< not produced any more: non-positive prices reach market_data (an anomaly)
+  invalid_size,     ///< not produced any more: negative sizes reach market_data (an anomaly)
   bad_timestamp,    ///< not RFC 3339, or an impossible date/time
   bad_symbol,       ///< empty, longer than 15 characters, or the symbol table is full
 };
@@ -89,7 +89,8 @@ struct decode_stats {
   }
 };
 
-/// Where the first error happened, so the caller can log it once with context.
+/// Where an error happened, so the caller can log it with context (copied on the error path
+/// into fixed storage: recording it allocates nothing).
 struct decode_error_context {
   decode_error kind = decode_error::none;
   uint64_t frame_number = 0;   ///< 1-based index of the frame among all decoded (stats.frames)
@@ -97,12 +98,17 @@ struct decode_error_context {
   uint32_t byte_offset = 0;    ///< offset in the frame of the offending message (or the error)
   uint32_t frame_size = 0;
   uint8_t excerpt_len = 0;
-  std::array<char, 80> excerpt_data{};  ///< frame text starting near byte_offset
+  uint8_t type_len = 0;
+  std::array<char, 120> excerpt_data{};  ///< frame bytes starting near byte_offset (raw: msgpack is binary)
+  std::array<char, 16> type_data{};      ///< the message's `T` when it was read (cut at 16)
 
   [[nodiscard]] bool has_error() const noexcept { return kind != decode_error::none; }
   [[nodiscard]] std::string_view excerpt() const noexcept {
     return {excerpt_data.data(), excerpt_len};
   }
+  /// The message type (`T`) of the offending message; empty when unknown (a frame-level error,
+  /// or no readable `T`).
+  [[nodiscard]] std::string_view message_type() const noexcept { return {type_data.data(), type_len}; }
 };
 
 /// Subscription channels as Alpaca names them in a `subscription` message.
@@ -169,8 +175,10 @@ struct decode_result {
 /// skipped whole. Event order within a frame is message order. Timestamps are not checked for
 /// order (market_data does that).
 ///
-/// Field rules (Alpaca v2 stocks; crypto shares the shapes): prices must be > 0 (except a quote
-/// side with price 0 and size 0: a one-sided quote is delivered), sizes and volumes >= 0, all parsed exactly from the number text into 9-decimal fixed point. Required
+/// Field rules (Alpaca v2 stocks; crypto shares the shapes): prices and sizes are parsed exactly
+/// from the number text into 9-decimal fixed point and delivered whatever their sign (a zero or
+/// negative price, a negative size, is a market-data anomaly that market_data audits and drops,
+/// not a decode error; a quote side with price 0 and size 0 is a one-sided quote). Required
 /// fields per type: `t` S i p s t; `q` S bp bs ap as t; `b`/`d`/`u` S o h l c v t (n, vw default
 /// to 0); `s` S sc t; `c` S oi op os ci cp cs t; `x` S i p s a t; `l` S u d t; `i` S p t. Other
 /// documented fields are optional (character fields default to '\0'); unknown fields are
@@ -214,8 +222,13 @@ class json_decoder {
   [[nodiscard]] const decode_stats& stats() const noexcept;
   /// The first error since construction (or since reset_first_error()).
   [[nodiscard]] const decode_error_context& first_error() const noexcept;
-  /// Forgets the recorded first error so the next one is recorded (e.g. once per log period).
+  /// The first error of kind `k` since construction (or since reset_first_error(k)); its
+  /// has_error() is false when there was none.
+  [[nodiscard]] const decode_error_context& first_error(decode_error k) const noexcept;
+  /// Forgets the recorded first errors (overall and of every kind) so the next ones are recorded.
   void reset_first_error() noexcept;
+  /// Forgets the first error of kind `k` (e.g. after logging it, once per log period).
+  void reset_first_error(decode_error k) noexcept;
   /// Zeroes stats() and forgets the first error.
   void reset_stats() noexcept;
   [[nodiscard]] size_t max_frame_bytes() const noexcept;

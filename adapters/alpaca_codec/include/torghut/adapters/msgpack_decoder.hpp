@@ -23,8 +23,8 @@
 /// `bad_timestamp` a timestamp out of the RFC 3339 range json_decoder accepts (1970..2261) or
 /// with nanoseconds >= 10^9. Unknown keys are skipped whatever their type (nested arrays and
 /// maps included, iteratively: no recursion on hostile input). Trailing bytes after the array
-/// are malformed. Required fields and value rules are json_decoder's (see there), including the
-/// one-sided quote: a side with price 0 and size 0 is delivered.
+/// are malformed. Required fields and value rules are json_decoder's (see there): prices and
+/// sizes are delivered whatever their sign, for market_data to judge.
 
 #include <memory>
 
@@ -67,7 +67,9 @@ class msgpack_decoder {
 
   [[nodiscard]] const decode_stats& stats() const noexcept;
   [[nodiscard]] const decode_error_context& first_error() const noexcept;
+  [[nodiscard]] const decode_error_context& first_error(decode_error k) const noexcept;
   void reset_first_error() noexcept;
+  void reset_first_error(decode_error k) noexcept;
   void reset_stats() noexcept;
   [[nodiscard]] size_t max_frame_bytes() const noexcept;
 

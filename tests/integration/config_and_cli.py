@@ -101,6 +101,12 @@ def main():
         check(rc == 0 and ": OK" in out, "check-config %s passes (rc=%s)%s" % (
             os.path.relpath(path, SOURCE), rc, "" if rc == 0 else "\n" + out))
 
+    # ... and `run` with that file but no symbols from anywhere says where to give them.
+    rc, out = run(exe, ["run", "--config", os.path.join(SOURCE, "config", "paper.toml"), "--feed", dead,
+                        "--lease-dir", lease_dir, "--decisions", "", "--duration", "5"], env, work)
+    check(rc == 2 and "no symbols to trade" in out and "--symbols" in out,
+          "run --config config/paper.toml without --symbols stops with a clear error (rc=%s)" % rc)
+
     # 2. Every problem of a bad file in one run.
     bad = os.path.join(work, "bad.toml")
     with open(bad, "w") as f:

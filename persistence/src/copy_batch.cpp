@@ -12,13 +12,15 @@ namespace {
 
 constexpr std::array<table_def, table_count> k_tables{{
     {"engine_runs",
-     "id,mode,account_label,host,version,started_at,heartbeat_at,ended_at,events,decisions,orders,fills",
-     "INSERT INTO engine_runs (id,mode,account_label,host,version,started_at,heartbeat_at,ended_at,events,"
-     "decisions,orders,fills) SELECT DISTINCT ON (id) id,mode,account_label,host,version,started_at,"
-     "heartbeat_at,ended_at,events,decisions,orders,fills FROM stg_engine_runs "
+     "id,mode,account_label,host,version,config_json,pid,status,started_at,heartbeat_at,ended_at,events,decisions,"
+     "orders,fills",
+     "INSERT INTO engine_runs (id,mode,account_label,host,version,config_json,pid,status,started_at,heartbeat_at,"
+     "ended_at,events,decisions,orders,fills) SELECT DISTINCT ON (id) id,mode,account_label,host,version,"
+     "config_json,pid,status,started_at,heartbeat_at,ended_at,events,decisions,orders,fills FROM stg_engine_runs "
      "ORDER BY id, heartbeat_at DESC, events DESC ON CONFLICT (id) DO UPDATE SET "
      "heartbeat_at = GREATEST(engine_runs.heartbeat_at, EXCLUDED.heartbeat_at), "
      "ended_at = COALESCE(EXCLUDED.ended_at, engine_runs.ended_at), "
+     "status = CASE WHEN EXCLUDED.ended_at IS NOT NULL THEN EXCLUDED.status ELSE engine_runs.status END, "
      "events = GREATEST(engine_runs.events, EXCLUDED.events), "
      "decisions = GREATEST(engine_runs.decisions, EXCLUDED.decisions), "
      "orders = GREATEST(engine_runs.orders, EXCLUDED.orders), "
@@ -88,6 +90,18 @@ constexpr std::array<table_def, table_count> k_tables{{
      "engine_run_id,audit_seq,kind,event_ts,symbol,payload",
      "INSERT INTO engine_run_events (engine_run_id,audit_seq,kind,event_ts,symbol,payload) SELECT "
      "engine_run_id,audit_seq,kind,event_ts,symbol,payload FROM stg_engine_run_events ON CONFLICT DO NOTHING",
+     ""},
+    {"strategies",
+     "id,name,description,enabled,base_timeframe,universe_type,universe_symbols,max_position_pct_equity,"
+     "max_notional_per_trade,engine_strategy_id",
+     "INSERT INTO strategies (id,name,description,enabled,base_timeframe,universe_type,universe_symbols,"
+     "max_position_pct_equity,max_notional_per_trade,engine_strategy_id) SELECT DISTINCT ON (id) id,name,"
+     "description,enabled,base_timeframe,universe_type,universe_symbols,max_position_pct_equity,"
+     "max_notional_per_trade,engine_strategy_id FROM stg_strategies ON CONFLICT (id) DO UPDATE SET "
+     "name = EXCLUDED.name, description = EXCLUDED.description, enabled = EXCLUDED.enabled, "
+     "base_timeframe = EXCLUDED.base_timeframe, universe_type = EXCLUDED.universe_type, "
+     "universe_symbols = EXCLUDED.universe_symbols, max_position_pct_equity = EXCLUDED.max_position_pct_equity, "
+     "max_notional_per_trade = EXCLUDED.max_notional_per_trade, updated_at = now()",
      ""},
 }};
 
@@ -385,9 +399,22 @@ void row_encoder::encode(const run_heartbeat& h, copy_batch& out) {
   l.text(std::string_view(run_text_, 36)).text(to_string(id_.mode)).text(id_.account_label);
   if (id_.host.empty()) l.null(); else l.text(id_.host);
   if (id_.version.empty()) l.null(); else l.text(id_.version);
+  if (id_.config_json.empty()) l.null(); else l.text(id_.config_json);
+  if (id_.pid == 0) l.null(); else l.u64(static_cast<uint64_t>(id_.pid));
+  l.text(h.final ? "finished" : "running");
   l.ts(id_.started_at).ts(h.at);
   if (h.final) l.ts(h.at); else l.null();
   l.u64(h.events).u64(h.decisions).u64(h.orders).u64(h.fills);
+  out.end();
+}
+
+void row_encoder::encode(const strategy_row& s, copy_batch& out) {
+  line l{out.begin(table_id::strategies)};
+  l.id(strategy_uuid(s.engine_strategy_id)).text(s.name);
+  if (s.description.empty()) l.null(); else l.text(s.description);
+  l.boolean(s.enabled).text(s.base_timeframe).text("static").text(s.universe_symbols_json);
+  if (s.max_position_pct_equity.empty()) l.null(); else l.text(s.max_position_pct_equity);
+  l.dec(s.max_notional_per_trade).u64(s.engine_strategy_id);
   out.end();
 }
 

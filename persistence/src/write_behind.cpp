@@ -71,7 +71,10 @@ write_behind::write_behind(write_behind_config cfg, audit_sink& sink, const symb
       sink_(sink),
       enc_(std::move(id), symbols),
       spool_(cfg_.spool_dir, cfg_.fsync),
-      backoff_(cfg_.reconnect_min) {
+      backoff_(cfg_.reconnect_min),
+      syms_(symbols),
+      cash_(cfg_.starting_cash) {
+  last_snapshot_ = steady::now();
   if (cfg_.batch_rows == 0) cfg_.batch_rows = 1;
   const auto& rec = spool_.recovered();
   m_torn_.store(rec.torn_bytes);
@@ -117,6 +120,11 @@ void write_behind::stop() {
       seal();
       if (!got || !cur_.empty()) break;  // drained, or the spool refuses: nothing more to do here
     }
+    if (cfg_.position_snapshots && snapshot(snapshot_now())) {  // the state at the end of the run
+      m_rows_in_.fetch_add(1, std::memory_order_relaxed);
+      seal();
+    }
+    if (tick_hook_) tick_hook_();
     next_connect_ = {};
     ship_pending(SIZE_MAX);
   } catch (const std::exception& e) {
@@ -135,6 +143,58 @@ void write_behind::post(const run_heartbeat& h) {
   std::lock_guard lk(posted_mu_);
   posted_heartbeats_.push_back(h);
 }
+void write_behind::post(const strategy_row& s) {
+  std::lock_guard lk(posted_mu_);
+  posted_strategies_.push_back(s);
+}
+
+void write_behind::book_fill(const execution_report& e) {
+  if (!e.symbol.valid()) return;
+  if (book_.size() <= e.symbol.value) book_.resize(e.symbol.value + 1);
+  auto& b = book_[e.symbol.value];
+  const auto notional = checked_notional(e.last_px, e.last_qty);
+  const bool buy = e.order_side == side::buy;
+  if (const auto q = buy ? checked_add(b.qty, e.last_qty) : checked_sub(b.qty, e.last_qty)) b.qty = *q;
+  if (notional)
+    if (const auto c = buy ? checked_sub(cash_, *notional) : checked_add(cash_, *notional)) cash_ = *c;
+  b.last_px = e.last_px;
+  book_dirty_ = true;
+  last_fill_time_ = std::max(last_fill_time_, e.time);
+}
+
+timestamp write_behind::snapshot_now() const {
+  return cfg_.snapshot_wall_clock ? system_clock{}.now() : last_row_time_;
+}
+
+bool write_behind::snapshot(timestamp as_of) {
+  last_snapshot_ = steady::now();
+  book_dirty_ = false;
+  if (as_of.ns == 0 || as_of <= last_snapshot_as_of_) return false;  // the state at as_of is already there
+  last_snapshot_as_of_ = as_of;
+  position_snapshot_row row;
+  row.as_of = as_of;
+  money equity = cash_;
+  positions_json_ = "[";
+  for (uint32_t i = 0; i < book_.size(); ++i) {
+    const auto& b = book_[i];
+    if (b.qty.is_zero()) continue;
+    const auto value = checked_notional(b.last_px, b.qty);
+    if (value)
+      if (const auto e = checked_add(equity, *value)) equity = *e;
+    if (positions_json_.size() > 1) positions_json_ += ',';
+    json_object o(positions_json_);
+    o.str("symbol", syms_.name(symbol_id{i})).dec("qty", b.qty).dec("last_fill_price", b.last_px);
+    if (value) o.dec("market_value", *value);
+    o.close();
+  }
+  positions_json_ += ']';
+  row.equity = equity;
+  row.cash = cash_;
+  row.buying_power = cash_;  // no margin is modelled
+  row.positions_json = positions_json_;
+  enc_.encode(row, cur_);
+  return true;
+}
 
 bool write_behind::drain_input() {
   const size_t before = cur_.rows();
@@ -142,13 +202,22 @@ bool write_behind::drain_input() {
     std::lock_guard lk(posted_mu_);
     for (const auto& h : posted_heartbeats_) enc_.encode(h, cur_);
     for (const auto& p : posted_snapshots_) enc_.encode(p, cur_);
+    for (const auto& s : posted_strategies_) enc_.encode(s, cur_);
     posted_heartbeats_.clear();
     posted_snapshots_.clear();
+    posted_strategies_.clear();
   }
   audit_row r;
   while (cur_.rows() < cfg_.batch_rows && sink_.pop(r)) {
     if (tee_) tee_(r);
     enc_.encode(r, cur_);
+    if (!cfg_.position_snapshots) continue;
+    last_row_time_ = std::max(last_row_time_, r.time);
+    if (r.kind == audit_kind::execution && r.body.execution.last_qty.is_positive()) book_fill(r.body.execution);
+  }
+  if (cfg_.position_snapshots) {
+    if (book_dirty_) (void)snapshot(last_fill_time_);
+    else if (steady::now() - last_snapshot_ >= cfg_.snapshot_interval) (void)snapshot(snapshot_now());
   }
   const size_t added = cur_.rows() - before;
   if (added > 0) {
@@ -178,6 +247,7 @@ bool write_behind::tick() {
   }
   did |= ship_pending(cfg_.max_records_per_tick);
   watch_backpressure();
+  if (tick_hook_) tick_hook_();
   const auto now = steady::now();
   if (now - rate_t0_ >= std::chrono::seconds(1)) {
     const uint64_t c = m_rows_committed_.load(std::memory_order_relaxed);
@@ -313,7 +383,7 @@ void write_behind::commit_items(const copy_batch& b, const std::vector<item>& it
     // Fast path for plain-insert tables: COPY straight into the table under a savepoint. A
     // duplicate (a replayed row) fails it with unique_violation; then the rows go the slow way,
     // through the staging table and INSERT ... ON CONFLICT DO NOTHING.
-    if (def.after.empty() && tid != table_id::engine_runs) {
+    if (def.after.empty() && tid != table_id::engine_runs && tid != table_id::strategies) {  // upserts
       bool direct = false;
       try {
         pqxx::subtransaction sub(tx, "direct_copy");

@@ -110,6 +110,13 @@ void decision_log_writer::flush() {
     if (!out_) throw std::runtime_error("decision log write failed");
   }
   buf_.clear();
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
+void decision_log_writer::flush_if_due(std::chrono::milliseconds interval) {
+  if (buf_.empty()) return;
+  if (std::chrono::steady_clock::now() - last_flush_ < interval) return;
+  flush();
 }
 
 }  // namespace torghut::replay

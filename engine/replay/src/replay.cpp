@@ -99,6 +99,7 @@ replay_report run_replay(const replay_options& opts) {
   ao.mode = persistence::run_mode::replay;
   ao.account_label = "replay";
   ao.run_key = opts.recording;
+  ao.config = &cfg;
   audit_trail trail(ao, audit, symbols, control);
 
   const uint64_t total = frames.size();
@@ -168,9 +169,16 @@ replay_report run_replay(const replay_options& opts) {
     }
     finished.store(true, std::memory_order_release);
   });
+  auto last_heartbeat = start;
   while (!finished.load(std::memory_order_acquire)) {
     if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // A long replay stays visibly alive in engine_runs (a silent one would be closed as
+    // abandoned by another start); the counts come with the final heartbeat.
+    if (const auto now = std::chrono::steady_clock::now(); now - last_heartbeat >= std::chrono::seconds(1)) {
+      last_heartbeat = now;
+      trail.heartbeat(0, 0, 0, 0, false);
+    }
   }
   hot.join();
   const double wall =

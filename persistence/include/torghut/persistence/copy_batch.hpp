@@ -26,8 +26,9 @@ enum class table_id : uint8_t {
   execution_order_events,
   position_snapshots,
   engine_run_events,
+  strategies,  ///< the configured strategies (upserted by id at start)
 };
-inline constexpr size_t table_count = 7;
+inline constexpr size_t table_count = 8;
 
 struct table_def {
   std::string_view name;
@@ -48,7 +49,22 @@ struct run_identity {
   std::string account_label = "paper";
   std::string host;
   std::string version;
+  std::string config_json;  ///< the effective configuration, secrets excluded ("" = NULL)
+  int64_t pid = 0;          ///< this process (0 = NULL)
   timestamp started_at;
+};
+
+/// One configured strategy as a row of the reference's `strategies` table. Its id is
+/// row_encoder::strategy_uuid(engine_strategy_id), the one trade_decisions.strategy_id names.
+struct strategy_row {
+  uint64_t engine_strategy_id = 0;
+  std::string name;
+  std::string description;  ///< the rule it runs (e.g. "macd_rsi")
+  bool enabled = true;
+  std::string base_timeframe = "1Sec";
+  std::string universe_symbols_json = "[]";  ///< a JSON array of symbol names
+  std::string max_position_pct_equity;       ///< decimal text ("" = NULL)
+  money max_notional_per_trade;
 };
 
 /// A periodic account snapshot (position_snapshots). `positions_json` comes from json_object.
@@ -108,6 +124,7 @@ class row_encoder {
   void encode(const audit_row& r, copy_batch& out);
   void encode(const position_snapshot_row& p, copy_batch& out);
   void encode(const run_heartbeat& h, copy_batch& out);
+  void encode(const strategy_row& s, copy_batch& out);
   [[nodiscard]] const run_identity& identity() const noexcept { return id_; }
 
   /// Deterministic ids, shared with anyone who must join on them.

@@ -42,6 +42,15 @@ struct write_behind_config {
   std::chrono::milliseconds statement_timeout{10'000};  ///< a slower commit counts as a failure
   std::chrono::microseconds idle_sleep{200};            ///< loop sleep when there is nothing to do
   size_t max_records_per_tick = 64;  ///< spool records shipped per loop turn (keeps draining)
+  /// position_snapshots from the fills passing through (off the hot path: the writer keeps its
+  /// own book from the execution rows): one after every drained batch that holds a fill, stamped
+  /// with the last fill's time, one every `snapshot_interval`, and one at stop().
+  bool position_snapshots = false;
+  money starting_cash = money::from_raw(100'000 * money::scale);
+  std::chrono::milliseconds snapshot_interval{60'000};
+  /// as_of of the interval and final snapshots: the wall clock (live), or the newest row's time
+  /// (a replay, whose rows carry the recording's time).
+  bool snapshot_wall_clock = true;
 };
 
 /// A snapshot of the writer's metrics (every field read from one atomic each).
@@ -92,8 +101,12 @@ class write_behind {
   /// Low-rate rows from other threads (control plane): thread-safe, never from the hot path.
   void post(const position_snapshot_row& p);
   void post(const run_heartbeat& h);
+  void post(const strategy_row& s);
   /// Called on the writer thread for every row taken from the sink (e.g. the decision log).
   void set_tee(std::function<void(const audit_row&)> tee) { tee_ = std::move(tee); }
+  /// Called on the writer thread at the end of every loop turn and after the final drain (e.g.
+  /// to flush the decision log the tee fills on a short interval).
+  void set_tick_hook(std::function<void()> hook) { tick_hook_ = std::move(hook); }
 
   [[nodiscard]] write_behind_metrics metrics() const;
   [[nodiscard]] const row_encoder& encoder() const noexcept { return enc_; }
@@ -117,12 +130,17 @@ class write_behind {
   void dead_letter(const copy_batch& b, const item& it, const std::string& sqlstate, const std::string& error);
   void watch_backpressure();
   void run();
+  void book_fill(const execution_report& e);
+  /// Encodes a snapshot of the book at `as_of` unless one at or after it exists. True if it did.
+  bool snapshot(timestamp as_of);
+  [[nodiscard]] timestamp snapshot_now() const;
 
   write_behind_config cfg_;
   audit_sink& sink_;
   row_encoder enc_;
   spool spool_;
   std::function<void(const audit_row&)> tee_;
+  std::function<void()> tick_hook_;
 
   copy_batch cur_;
   std::chrono::steady_clock::time_point cur_started_{};
@@ -139,6 +157,20 @@ class write_behind {
   std::mutex posted_mu_;
   std::vector<position_snapshot_row> posted_snapshots_;
   std::vector<run_heartbeat> posted_heartbeats_;
+  std::vector<strategy_row> posted_strategies_;
+
+  // The position book behind position_snapshots (writer thread only).
+  struct book_entry {
+    quantity qty;
+    price last_px;
+  };
+  const symbol_table& syms_;
+  std::vector<book_entry> book_;  ///< by symbol id
+  money cash_;
+  bool book_dirty_ = false;
+  timestamp last_row_time_, last_fill_time_, last_snapshot_as_of_;
+  std::chrono::steady_clock::time_point last_snapshot_{};
+  std::string positions_json_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

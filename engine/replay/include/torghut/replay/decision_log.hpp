@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -26,6 +27,9 @@ class decision_log_writer {
   /// thread at a time; flush() writes what is buffered.
   void consume(const audit_row& r);
   void flush();
+  /// flush() when rows are buffered and the last flush is at least `interval` ago (the
+  /// write-behind's tick hook: the log trails the audit queue by about one interval).
+  void flush_if_due(std::chrono::milliseconds interval);
   [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
   /// Human-readable lines for the first rows of each interesting kind (call after the drain).
   [[nodiscard]] std::vector<std::string> first_activity() const;
@@ -42,6 +46,7 @@ class decision_log_writer {
   std::ofstream out_;
   std::string line_, buf_;
   std::atomic<uint64_t> rows_{0};
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace torghut::replay

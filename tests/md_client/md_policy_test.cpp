@@ -6,6 +6,7 @@
 #include <set>
 
 #include "torghut/adapters/md_policy.hpp"
+#include "torghut/engine/symbol_table.hpp"
 
 namespace torghut::adapters {
 namespace {
@@ -161,6 +162,166 @@ TEST(md_backoff, reset_starts_the_ceiling_again) {
   b.reset();
   EXPECT_EQ(b.attempt(), 0u);
   EXPECT_LE(b.next(md_action::reconnect).count(), 100);
+}
+
+// A server that authenticates and then drops the connection at once (an oversized frame, a
+// 1009 close) must not reset the backoff: it resets only after a healthy period.
+TEST(md_backoff, keeps_growing_across_connections_that_authenticate_then_fail_quickly) {
+  backoff_config c;
+  c.base = milliseconds{100};
+  c.cap = milliseconds{60'000};
+  c.healthy_after = milliseconds{30'000};
+  backoff b(c, 7);
+  constexpr int64_t ms = 1'000'000;
+  int64_t now = 1'000 * ms;
+  for (uint32_t i = 0; i < 8; ++i) {
+    b.on_authenticated(now);
+    EXPECT_TRUE(b.timing_health());
+    now += 200 * ms;  // authenticated, then dropped 200 ms later
+    EXPECT_FALSE(b.on_connection_end(now)) << i;
+    (void)b.next(md_action::reconnect);
+    EXPECT_EQ(b.attempt(), i + 1) << "the attempt counter must keep growing";
+    now += b.ceiling(i).count() * ms;
+  }
+  EXPECT_EQ(b.ceiling(b.attempt()), milliseconds{25'600});  // 100 ms * 2^8
+}
+
+TEST(md_backoff, resets_after_a_connection_was_healthy_long_enough) {
+  backoff_config c;
+  c.base = milliseconds{100};
+  c.healthy_after = milliseconds{30'000};
+  backoff b(c, 7);
+  constexpr int64_t ms = 1'000'000;
+  for (int i = 0; i < 5; ++i) (void)b.next(md_action::reconnect);
+  (void)b.next(md_action::reconnect_conn_limit);
+  ASSERT_EQ(b.attempt(), 5u);
+  int64_t now = 0;
+  // Trouble (a decode error) during the period starts it again.
+  b.on_authenticated(now);
+  now += 20'000 * ms;
+  b.on_trouble(now);
+  now += 20'000 * ms;
+  EXPECT_FALSE(b.on_connection_end(now));  // 40 s authenticated, but only 20 s without trouble
+  EXPECT_EQ(b.attempt(), 5u);
+  // Healthy for 30 s: the counters start again.
+  b.on_authenticated(now);
+  now += 30'000 * ms;
+  EXPECT_TRUE(b.on_connection_end(now));
+  EXPECT_EQ(b.attempt(), 0u);
+  EXPECT_EQ(b.conn_limit_attempt(), 0u);
+  EXPECT_FALSE(b.timing_health());
+  // A connection that never authenticated proves nothing.
+  for (int i = 0; i < 3; ++i) (void)b.next(md_action::reconnect);
+  now += 3'600'000 * ms;
+  EXPECT_FALSE(b.on_connection_end(now));
+  EXPECT_EQ(b.attempt(), 3u);
+  // on_trouble without an authenticated connection does not start a period.
+  b.on_trouble(now);
+  EXPECT_FALSE(b.timing_health());
+}
+
+TEST(md_backoff, healthy_after_zero_resets_at_every_authentication) {
+  backoff_config c;
+  c.healthy_after = milliseconds{0};
+  backoff b(c, 7);
+  for (int i = 0; i < 4; ++i) (void)b.next(md_action::reconnect);
+  b.on_authenticated(0);
+  EXPECT_EQ(b.attempt(), 0u);
+  EXPECT_FALSE(b.on_connection_end(1));  // already reset; nothing more to do
+}
+
+TEST(md_policy, byte_limits_are_named_readably) {
+  EXPECT_EQ(describe_bytes(size_t{1} << 20), "1 MiB");
+  EXPECT_EQ(describe_bytes(64 * 1024), "64 KiB");
+  EXPECT_EQ(describe_bytes(1000), "1000 bytes");
+}
+
+TEST(md_subscriptions, a_difference_names_what_the_server_added_and_lacks) {
+  channel_lists want;
+  want[subscription_channel::trades] = {"AAPL", "MSFT"};
+  want[subscription_channel::quotes] = {"AAPL"};
+  channel_lists got;
+  got[subscription_channel::trades] = {"MSFT", "AAPL", "EVIL"};
+  got[subscription_channel::corrections] = {"EVIL"};  // reply-only channel: not compared
+  EXPECT_EQ(describe_difference(want, got), "trades +EVIL; quotes -AAPL");
+  got[subscription_channel::trades] = {"MSFT", "AAPL"};
+  got[subscription_channel::quotes] = {"AAPL"};
+  EXPECT_EQ(describe_difference(want, got), "");
+}
+
+// --- decode error reports ---------------------------------------------------------------------
+
+struct report_fixture {
+  symbol_table syms{16};
+  json_decoder decoder{syms};
+  decode_error_reporter rep{"ws://127.0.0.1:1/v2/iex", std::chrono::seconds{10}};
+  std::vector<std::string> lines;
+
+  void frame(std::string_view f, int64_t now_s) {
+    lines.clear();
+    (void)decoder.decode(f, timestamp{1}, [](const market_event&) noexcept {});
+    collect(f, true, now_s);
+  }
+  void collect(std::string_view f, bool in_frame, int64_t now_s) {
+    rep.collect(
+        decoder.stats(), [&](decode_error k) -> const decode_error_context& { return decoder.first_error(k); },
+        [&](decode_error k) { decoder.reset_first_error(k); }, f, in_frame, now_s * 1'000'000'000, "PKKEYID123",
+        "s3cr3t-value", lines);
+  }
+};
+
+bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
+TEST(md_decode_report, the_first_of_each_kind_is_explained_then_counted_at_most_every_period) {
+  report_fixture f;
+  const std::string unknown = R"([{"T":"zz","S":"X"}])";
+  f.frame(unknown, 0);
+  ASSERT_EQ(f.lines.size(), 1u);
+  const std::string& l = f.lines[0];
+  EXPECT_TRUE(contains(l, "decode error unknown_type on ws://127.0.0.1:1/v2/iex")) << l;
+  EXPECT_TRUE(contains(l, "of type 'zz'")) << l;
+  EXPECT_TRUE(contains(l, "at byte 1")) << l;
+  EXPECT_TRUE(contains(l, R"('{"T":"zz","S":"X"}]')")) << l;  // the excerpt, from the message on
+  for (int64_t t = 1; t < 10; ++t) {
+    f.frame(unknown, t);
+    EXPECT_TRUE(f.lines.empty()) << t;  // counted, not logged
+  }
+  // Another kind meanwhile has its own first line.
+  f.frame(R"([{"T":"t","S":"","i":1,"p":1,"s":1,"t":"2021-02-22T15:51:44Z"}])", 9);
+  ASSERT_EQ(f.lines.size(), 1u);
+  EXPECT_TRUE(contains(f.lines[0], "decode error bad_symbol")) << f.lines[0];
+  EXPECT_TRUE(contains(f.lines[0], "of type 't'")) << f.lines[0];
+  // Ten seconds after the first line: the count of the rest, with the latest one's context.
+  f.frame(unknown, 10);
+  ASSERT_EQ(f.lines.size(), 1u);
+  EXPECT_TRUE(contains(f.lines[0], "10 more unknown_type decode errors on ws://127.0.0.1:1/v2/iex")) << f.lines[0];
+  EXPECT_TRUE(contains(f.lines[0], "the latest:")) << f.lines[0];
+  // A count still owed is given by a timer call, without a frame.
+  f.frame(unknown, 11);
+  EXPECT_TRUE(f.lines.empty());
+  f.lines.clear();
+  f.collect({}, false, 20);
+  ASSERT_EQ(f.lines.size(), 1u);
+  EXPECT_TRUE(contains(f.lines[0], "1 more unknown_type decode errors")) << f.lines[0];
+  EXPECT_FALSE(contains(f.lines[0], "latest")) << f.lines[0];
+}
+
+TEST(md_decode_report, never_excerpts_a_frame_that_could_carry_credentials) {
+  const char* frames[] = {
+      R"([{"action":"auth","key":"PKKEYID123","secret":"s3cr3t-value"}])",
+      R"([{"x":"s3cr3t-value"}])",
+      R"([{"x":"PKKEYID123"}])",
+      R"([{"APCA-API-SECRET-KEY":"y"}])",
+  };
+  for (const char* frame : frames) {
+    report_fixture f;
+    f.frame(frame, 0);
+    ASSERT_EQ(f.lines.size(), 1u) << frame;
+    EXPECT_TRUE(contains(f.lines[0], "excerpt withheld")) << f.lines[0];
+    EXPECT_FALSE(contains(f.lines[0], "s3cr3t")) << f.lines[0];
+    EXPECT_FALSE(contains(f.lines[0], "PKKEYID123")) << f.lines[0];
+  }
+  EXPECT_EQ(printable_excerpt(std::string_view("a\x01\\b", 4)), R"('a\x01\x5cb')");
 }
 
 TEST(md_backoff, huge_attempt_counts_do_not_overflow) {

@@ -19,6 +19,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -152,7 +154,17 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   timestamp gap_start{};
   timestamp last_frame{};
   int outstanding_subs = 0;
+  /// What the engine wants: the configured subscriptions plus subscribe() minus unsubscribe().
+  /// Never taken from a server reply: a reconnect re-subscribes exactly this.
   channel_lists desired;
+  /// Per unanswered subscribe/unsubscribe, in order: the symbols it added to `desired` (so a
+  /// refusal with 405 takes back exactly those).
+  std::deque<channel_lists> pending_added;
+  /// The last disagreement between a reply and `desired` that was logged ("" = none).
+  std::string logged_disagreement;
+  /// Decode errors: the first of each kind with context, then a count at most every 10 s.
+  decode_error_reporter decode_report{""};
+  std::vector<std::string> report_lines;
   std::optional<md_action> pending_reconnect;
   bool conn_limit_logged = false;
   std::string out_buf;
@@ -165,7 +177,9 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   lag_gauge lag;
   counter dials, upgrades, authenticated, reconnects, disconnects, frames, bytes, events, controls,
       decode_errors, gaps, subscription_replies, pings_sent, pongs, pong_timeouts, error_messages, conn_limit,
-      slow_client, alarms, alerts, bugs, upgrade_refused, rate_limited, tls_failures, frames_recorded;
+      slow_client, alarms, alerts, bugs, upgrade_refused, rate_limited, tls_failures, frames_recorded,
+      oversized_frames, healthy_resets, unsolicited_replies, subscription_disagreements;
+  std::atomic<uint32_t> backoff_attempt{0};
   std::atomic<int> last_error_code{0};
   std::atomic<int64_t> last_backoff_ms{0};
 
@@ -218,7 +232,13 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   }
   void schedule_reconnect(md_action a) {
     if (finished()) return;
+    if (bo.on_connection_end(steady_ns())) {
+      healthy_resets.inc();
+      spdlog::info("[{}] the connection had been healthy for at least {} ms: backoff starts again", cfg.name,
+                   bo.config().healthy_after.count());
+    }
     const auto delay = bo.next(a);
+    backoff_attempt.store(bo.attempt(), std::memory_order_relaxed);
     last_backoff_ms.store(delay.count(), std::memory_order_relaxed);
     set_state(md_client_state::backing_off);
     spdlog::info("[{}] reconnecting to {} in {} ms ({})", cfg.name, slot.text(), delay.count(), to_string(a));
@@ -235,6 +255,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     upgrades.inc();
     conn_authenticated = false;
     outstanding_subs = 0;
+    pending_added.clear();
     pending_reconnect.reset();
     set_state(md_client_state::authenticating);
     arm_ping(g);
@@ -289,8 +310,15 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     if (finished()) return;
     const md_action a = pending_reconnect.value_or(md_action::reconnect);
     pending_reconnect.reset();
-    spdlog::warn("[{}] connection to {} ended: {}{}{}", cfg.name, slot.text(), ec.message(),
-                 reason.empty() ? "" : " / ", reason);
+    if (ec == websocket::error::message_too_big) {
+      oversized_frames.inc();
+      spdlog::warn("[{}] connection to {} ended: the server sent a frame that exceeds the {} limit "
+                   "(max_frame_bytes); the connection was closed with 1009 (message too big)",
+                   cfg.name, slot.text(), describe_bytes(cfg.max_frame_bytes));
+    } else {
+      spdlog::warn("[{}] connection to {} ended: {}{}{}", cfg.name, slot.text(), ec.message(),
+                   reason.empty() ? "" : " / ", reason);
+    }
     schedule_reconnect(a);
   }
 
@@ -305,6 +333,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     ping_timer.expires_after(cfg.ping_interval);
     ping_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
       if (ec || !self->current(g) || !self->conn) return;
+      self->report_decode_errors({}, false);  // counts still owed by the rate limit
       self->conn->ping();
       self->pings_sent.inc();
       if (!self->awaiting_pong) {
@@ -326,10 +355,12 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     encode_auth(cfg.format, cfg.key_id, cfg.secret, out_buf);
     if (conn) conn->send(out_buf);
   }
-  void send_subscribe(bool sub, const channel_lists& ch) {
+  /// `added`: the symbols this request added to `desired` (taken back if it is refused).
+  void send_subscribe(bool sub, const channel_lists& ch, channel_lists added = {}) {
     encode_subscribe(cfg.format, sub, ch, out_buf);
     if (conn) conn->send(out_buf);
     ++outstanding_subs;  // subscribe and unsubscribe are both answered with the whole state
+    pending_added.push_back(std::move(added));
   }
 
   void emit_gap(timestamp now) {
@@ -367,7 +398,35 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     };
     const decode_result r = cfg.format == wire_format::json ? json->decode(frame, now, on_event, on_ctl)
                                                             : mp->decode(frame, now, on_event, on_ctl);
-    if (r.skipped != 0 || r.frame_error != decode_error::none) decode_errors.add(r.skipped + (r.frame_error != decode_error::none ? 1u : 0u));
+    if (r.skipped != 0 || r.frame_error != decode_error::none) {
+      decode_errors.add(r.skipped + (r.frame_error != decode_error::none ? 1u : 0u));
+      bo.on_trouble(steady_ns());  // not healthy: the backoff's healthy period starts again
+      report_decode_errors(frame, true);
+    }
+  }
+
+  // --- decode error reports (error path only: may allocate) ----------------------------------
+  /// Logs what `decode_report` decides (error path only: may allocate).
+  void report_decode_errors(std::string_view frame, bool in_frame) {
+    if (!json && !mp) return;
+    const decode_stats& ds = json ? json->stats() : mp->stats();
+    auto first = [this](decode_error k) -> const decode_error_context& {
+      return json ? json->first_error(k) : mp->first_error(k);
+    };
+    auto forget = [this](decode_error k) {
+      if (json)
+        json->reset_first_error(k);
+      else
+        mp->reset_first_error(k);
+    };
+    report_lines.clear();
+    decode_report.collect(ds, first, forget, frame, in_frame, steady_ns(), cfg.key_id, cfg.secret, report_lines);
+    for (const auto& l : report_lines) spdlog::warn("[{}] {}", cfg.name, l);
+  }
+
+  [[nodiscard]] static int64_t steady_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   void on_control(const control_message& m) {
@@ -385,11 +444,17 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
         channels_from_control(m, reply);
         {
           const std::lock_guard lock(mu);
-          confirmed = reply;
+          confirmed = reply;  // what the server says it sends; never what we ask for next time
         }
-        if (outstanding_subs > 0) --outstanding_subs;
+        if (outstanding_subs > 0) {
+          --outstanding_subs;
+          if (!pending_added.empty()) pending_added.pop_front();
+        } else {
+          unsolicited_replies.inc();
+          spdlog::warn("[{}] {} sent a subscription reply we did not ask for", cfg.name, slot.text());
+        }
         if (outstanding_subs == 0) {
-          desired = request_channels(reply);
+          check_agreement(reply);
           if (conn_authenticated) go_live();
         }
         return;
@@ -403,7 +468,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     conn_authenticated = true;
     ever_authenticated = true;
     authenticated.inc();
-    bo.reset();
+    bo.on_authenticated(steady_ns());  // the backoff resets only once this connection proves healthy
     conn_limit_logged = false;
     spdlog::info("[{}] authenticated on {}", cfg.name, slot.text());
     const channel_lists req = request_channels(desired);
@@ -418,6 +483,18 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   void go_live() {
     set_state(md_client_state::live);
     if (gap_pending) emit_gap(clk->now());
+  }
+
+  /// With every request answered: logs (once per distinct difference) a reply whose state
+  /// differs from `desired`. `desired` stays as it is: it is what the next connection asks for.
+  void check_agreement(const channel_lists& reply) {
+    std::string diff = describe_difference(desired, reply);
+    if (diff == logged_disagreement) return;
+    logged_disagreement = diff;
+    if (diff.empty()) return;
+    subscription_disagreements.inc();
+    spdlog::warn("[{}] {} reports subscriptions that differ from ours ({}); ours are kept and re-sent on "
+                 "reconnect", cfg.name, slot.text(), diff);
   }
 
   void on_error(int code, std::string_view msg) {
@@ -435,13 +512,13 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
         alerts.inc();
         spdlog::error("[{}] ALERT: {}: {}", cfg.name, what, d.reason);
         if (outstanding_subs > 0) --outstanding_subs;
-        if (outstanding_subs == 0) {
-          {
-            const std::lock_guard lock(mu);
-            desired = request_channels(confirmed);
-          }
-          if (conn_authenticated) go_live();
+        if (!pending_added.empty()) {
+          // The refused request's new symbols are no longer wanted (a resend would be refused
+          // again, and would take the rest of the request with it).
+          remove_channels(desired, pending_added.front());
+          pending_added.pop_front();
         }
+        if (outstanding_subs == 0 && conn_authenticated) go_live();
         return;
       case md_action::stop: fail(std::string(d.reason) + " (" + what + " from " + slot.text() + ")"); return;
       case md_action::reconnect:
@@ -773,6 +850,7 @@ bool md_client::start(std::string& error) {
     }
   }
   im.desired = request_channels(im.cfg.subscriptions);
+  im.decode_report = decode_error_reporter(effective_url(im.cfg) + " (" + im.slot.text() + ")");
   im.set_state(md_client_state::connecting);
   spdlog::info("[{}] market-data client for {} ({}, {} auth, lease: {})", im.cfg.name, im.slot.text(),
                to_string(im.cfg.format), im.cfg.auth == md_auth_mode::message ? "message" : "header",
@@ -784,10 +862,12 @@ bool md_client::start(std::string& error) {
 void md_client::subscribe(const channel_lists& add) {
   net::post(impl_->io, [self = impl_, add] {
     if (self->finished()) return;
+    channel_lists added = request_channels(add);
+    remove_channels(added, self->desired);  // only what is new
     merge_channels(self->desired, request_channels(add));
     if (self->conn_authenticated && self->conn) {
       self->set_state(md_client_state::subscribing);
-      self->send_subscribe(true, request_channels(add));
+      self->send_subscribe(true, request_channels(add), std::move(added));
     }
   });
 }
@@ -850,6 +930,11 @@ md_client_stats md_client::stats() const {
   s.rate_limited = im.rate_limited.get();
   s.tls_failures = im.tls_failures.get();
   s.frames_recorded = im.frames_recorded.get();
+  s.oversized_frames = im.oversized_frames.get();
+  s.healthy_resets = im.healthy_resets.get();
+  s.unsolicited_replies = im.unsolicited_replies.get();
+  s.subscription_disagreements = im.subscription_disagreements.get();
+  s.backoff_attempt = im.backoff_attempt.load(std::memory_order_relaxed);
   s.last_error_code = im.last_error_code.load(std::memory_order_relaxed);
   s.last_backoff_ms = im.last_backoff_ms.load(std::memory_order_relaxed);
   s.lag = im.lag.read();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 
 namespace torghut::adapters {
 
@@ -90,6 +91,37 @@ std::chrono::milliseconds backoff::next(md_action a) noexcept {
   return milliseconds{full};
 }
 
+void backoff::on_authenticated(int64_t now_ns) noexcept {
+  if (cfg_.healthy_after.count() <= 0) {
+    reset();
+    healthy_since_ns_ = no_time;
+    return;
+  }
+  healthy_since_ns_ = now_ns;
+}
+
+void backoff::on_trouble(int64_t now_ns) noexcept {
+  if (healthy_since_ns_ != no_time) healthy_since_ns_ = now_ns;
+}
+
+bool backoff::on_connection_end(int64_t now_ns) noexcept {
+  const int64_t since = healthy_since_ns_;
+  healthy_since_ns_ = no_time;
+  if (since == no_time) return false;
+  const int64_t need = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg_.healthy_after).count();
+  if (now_ns < since || now_ns - since < need) return false;
+  reset();
+  return true;
+}
+
+std::string describe_bytes(size_t n) {
+  constexpr size_t kib = 1024;
+  constexpr size_t mib = kib * kib;
+  if (n >= mib && n % mib == 0) return std::to_string(n / mib) + " MiB";
+  if (n >= kib && n % kib == 0) return std::to_string(n / kib) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
 // ---------------------------------------------------------------------------------------------
 
 void merge_channels(channel_lists& state, const channel_lists& add) {
@@ -130,6 +162,103 @@ bool same_channels(const channel_lists& a, const channel_lists& b) {
     if (x != y) return false;
   }
   return true;
+}
+
+std::string describe_difference(const channel_lists& wanted, const channel_lists& reported) {
+  std::string out;
+  for (size_t c = 0; c < request_channel_count; ++c) {
+    const auto& w = wanted.symbols[c];
+    const auto& r = reported.symbols[c];
+    std::string part;
+    for (const auto& s : r)
+      if (std::find(w.begin(), w.end(), s) == w.end()) part += " +" + s;
+    for (const auto& s : w)
+      if (std::find(r.begin(), r.end(), s) == r.end()) part += " -" + s;
+    if (part.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += to_string(static_cast<subscription_channel>(c));
+    out += part;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string printable_excerpt(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  out += '\'';
+  return out;
+}
+
+std::string excerpt_for_log(std::string_view frame, std::string_view excerpt, std::string_view key_id,
+                            std::string_view secret) {
+  const auto has = [&](std::string_view needle) {
+    return !needle.empty() && frame.find(needle) != std::string_view::npos;
+  };
+  const auto has_nocase = [&](std::string_view needle) {
+    return std::search(frame.begin(), frame.end(), needle.begin(), needle.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           }) != frame.end();
+  };
+  if (has(secret) || has(key_id) || has_nocase("auth") || has_nocase("secret"))
+    return "(excerpt withheld: the frame may carry credentials)";
+  return printable_excerpt(excerpt);
+}
+
+std::string decode_error_reporter::describe(const decode_error_context& c, std::string_view frame,
+                                            std::string_view key_id, std::string_view secret) {
+  const std::string type = c.message_type().empty() ? std::string("(unknown)") : printable_excerpt(c.message_type());
+  return "frame #" + std::to_string(c.frame_number) + " (" + std::to_string(c.frame_size) + " bytes), message " +
+         std::to_string(c.message_index) + " of type " + type + " at byte " + std::to_string(c.byte_offset) + ": " +
+         excerpt_for_log(frame, c.excerpt(), key_id, secret);
+}
+
+void decode_error_reporter::collect(const decode_stats& stats, first_fn first, forget_fn forget,
+                                    std::string_view frame, bool in_frame, int64_t now_ns, std::string_view key_id,
+                                    std::string_view secret, std::vector<std::string>& lines) {
+  for (size_t i = 1; i < decode_error_count; ++i) {
+    const auto k = static_cast<decode_error>(i);
+    const uint64_t total = stats.count(k);
+    if (total <= reported_[i]) continue;
+    const decode_error_context& ctx = first(k);
+    // The context is only meaningful with its frame at hand (the excerpt check needs it).
+    const bool ctx_here = in_frame && ctx.has_error() && ctx.frame_number == stats.frames;
+    if (!context_logged_[i]) {
+      if (!ctx_here) continue;
+      context_logged_[i] = true;
+      reported_[i] = total;
+      last_log_ns_[i] = now_ns;
+      lines.push_back("decode error " + std::string(to_string(k)) + " on " + connection_ + ": " +
+                      describe(ctx, frame, key_id, secret) + " (the first; later ones are counted every " +
+                      std::to_string(period_ns_ / 1'000'000'000) + " s)");
+      forget(k);
+      continue;
+    }
+    if (now_ns - last_log_ns_[i] < period_ns_) {
+      forget(k);  // keep the next one's context, so a count line can show the latest
+      continue;
+    }
+    const uint64_t more = total - reported_[i];
+    reported_[i] = total;
+    last_log_ns_[i] = now_ns;
+    std::string line = std::to_string(more) + " more " + std::string(to_string(k)) + " decode errors on " + connection_;
+    if (ctx_here) line += "; the latest: " + describe(ctx, frame, key_id, secret);
+    lines.push_back(std::move(line));
+    forget(k);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,8 +12,15 @@
 ///
 /// Flow: resolve, TCP, TLS (SNI, peer verification against the system store, host name check),
 /// upgrade (optionally with the key headers; `Content-Type: application/msgpack` for msgpack),
-/// greeting, auth, subscribe the tracked state, data. Every server `subscription` reply replaces
-/// the tracked state. Liveness: a ping every ping_interval; no pong within pong_timeout drops the
+/// greeting, auth, subscribe what the engine wants, data. The engine's wish (the configured
+/// subscriptions plus subscribe(), minus unsubscribe() and minus what a 405 refused) is what every
+/// (re)authentication subscribes; a server `subscription` reply only updates subscriptions() (what
+/// the server says it sends), and one that disagrees with the wish, or that answers no request,
+/// is logged (once per distinct difference). Decode errors: the first of each kind is logged with
+/// its context (frame, byte offset, message type, an excerpt, never of a frame that could carry a
+/// credential), then a count at most every 10 s per kind. A frame over max_frame_bytes closes the
+/// connection (1009) and is logged with the limit. The backoff starts again only after a
+/// connection was healthy for backoff.healthy_after. Liveness: a ping every ping_interval; no pong within pong_timeout drops the
 /// connection. Any drop reconnects after a backoff (md_policy.hpp); after a reconnect the sink
 /// gets one `gap` event (feed-wide, length = time since the last frame of the old connection)
 /// before new data. Error codes follow the protocol table exactly (decide_on_error).
@@ -164,6 +171,11 @@ struct md_client_stats {
   uint64_t rate_limited = 0;      ///< HTTP 429 on the upgrade
   uint64_t tls_failures = 0;
   uint64_t frames_recorded = 0;
+  uint64_t oversized_frames = 0;  ///< connections closed for a frame over max_frame_bytes (1009)
+  uint64_t healthy_resets = 0;    ///< backoff resets: a connection had been healthy for healthy_after
+  uint64_t unsolicited_replies = 0;  ///< subscription replies to no request of ours
+  uint64_t subscription_disagreements = 0;  ///< distinct reply/wish differences (each logged once)
+  uint32_t backoff_attempt = 0;   ///< the normal backoff's attempt counter after the last reconnect delay
   int last_error_code = 0;        ///< the last Alpaca error code received (0: none)
   int64_t last_backoff_ms = 0;    ///< the last reconnect delay chosen
   lag_gauge::snapshot lag;

@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "torghut/adapters/alpaca_wire.hpp"
 #include "torghut/adapters/json_decoder.hpp"
@@ -63,6 +64,10 @@ struct backoff_config {
   std::chrono::milliseconds conn_limit_cap{300'000};
   /// After HTTP 429: the normal delay, but never less than this.
   std::chrono::milliseconds rate_limited_min{5'000};
+  /// The attempt counters start again only after a connection was healthy this long:
+  /// authenticated and receiving without error (a server that authenticates us and then drops
+  /// the connection at once must not be dialled in a tight loop). 0: at every authentication.
+  std::chrono::milliseconds healthy_after{30'000};
 };
 
 /// Reconnect delays. Deterministic for a given seed (tests), otherwise seeded from the OS.
@@ -73,11 +78,26 @@ class backoff {
   /// The delay before the next dial after a failure of kind `a` (one of the reconnect actions;
   /// anything else is treated as reconnect). Advances the attempt counters.
   [[nodiscard]] std::chrono::milliseconds next(md_action a) noexcept;
-  /// A successful authentication: the normal and connection-limit counters start again.
+  /// The normal and connection-limit counters start again.
   void reset() noexcept {
     attempt_ = 0;
     conn_limit_attempt_ = 0;
   }
+
+  // Connection health (monotonic nanoseconds, from the caller): the counters reset only when a
+  // connection stayed healthy for healthy_after.
+
+  /// The connection authenticated at `now_ns`: its healthy period starts (healthy_after 0: the
+  /// counters reset at once).
+  void on_authenticated(int64_t now_ns) noexcept;
+  /// The connection misbehaved (e.g. a frame that could not be decoded): its healthy period
+  /// starts again from `now_ns`.
+  void on_trouble(int64_t now_ns) noexcept;
+  /// The connection ended (or failed to open) at `now_ns`. When it had been healthy for
+  /// healthy_after the counters reset, and the result is true. Call it before next().
+  bool on_connection_end(int64_t now_ns) noexcept;
+  /// Whether an authenticated connection is being timed for health.
+  [[nodiscard]] bool timing_health() const noexcept { return healthy_since_ns_ != no_time; }
   [[nodiscard]] uint32_t attempt() const noexcept { return attempt_; }
   [[nodiscard]] uint32_t conn_limit_attempt() const noexcept { return conn_limit_attempt_; }
   [[nodiscard]] const backoff_config& config() const noexcept { return cfg_; }
@@ -89,11 +109,16 @@ class backoff {
 
  private:
   [[nodiscard]] int64_t uniform(int64_t lo, int64_t hi) noexcept;
+  static constexpr int64_t no_time = INT64_MIN;
   backoff_config cfg_;
   std::mt19937_64 rng_;
   uint32_t attempt_ = 0;
   uint32_t conn_limit_attempt_ = 0;
+  int64_t healthy_since_ns_ = no_time;  ///< start of the current connection's healthy period
 };
+
+/// "1 MiB", "64 KiB" or "1000 bytes": a byte count as a log line names a limit.
+[[nodiscard]] std::string describe_bytes(size_t n);
 
 // ---------------------------------------------------------------------------------------------
 // Subscriptions
@@ -109,6 +134,51 @@ void channels_from_control(const control_message& m, channel_lists& out);
 [[nodiscard]] channel_lists request_channels(const channel_lists& state);
 /// Same symbols per channel, order ignored.
 [[nodiscard]] bool same_channels(const channel_lists& a, const channel_lists& b);
+/// How a server's reported state differs from what the client asked for, over the eight request
+/// channels: "trades +EVIL -AAPL; quotes -AAPL" (symbols the server added with +, those it
+/// lacks with -). Empty when they agree (order ignored).
+[[nodiscard]] std::string describe_difference(const channel_lists& wanted, const channel_lists& reported);
+
+// ---------------------------------------------------------------------------------------------
+// Decode error reports
+// ---------------------------------------------------------------------------------------------
+
+/// `s` quoted, printable ASCII kept, backslash and anything else as \xNN (msgpack is binary).
+[[nodiscard]] std::string printable_excerpt(std::string_view s);
+/// The excerpt of `frame` fit for a log line, or why there is none: nothing of a frame that could
+/// carry a credential (it contains the key id or the secret, or names auth or a secret, in any
+/// case) is ever shown.
+[[nodiscard]] std::string excerpt_for_log(std::string_view frame, std::string_view excerpt,
+                                          std::string_view key_id, std::string_view secret);
+
+/// Decides the log lines for a connection's decode errors: the first of each kind with its
+/// context (frame number and size, message index and type, byte offset, an excerpt), then at
+/// most once per `period` per kind "N more <kind> decode errors". Pure: the caller logs the lines.
+class decode_error_reporter {
+ public:
+  using first_fn = function_ref<const decode_error_context&(decode_error)>;
+  using forget_fn = function_ref<void(decode_error)>;
+
+  explicit decode_error_reporter(std::string connection,
+                                 std::chrono::nanoseconds period = std::chrono::seconds{10})
+      : connection_(std::move(connection)), period_ns_(period.count()) {}
+
+  /// After a frame: `stats` and `first` of its decoder, `forget` to drop a kind's recorded first
+  /// error once reported (so the next one is kept for the next line). `frame`: the frame just
+  /// decoded, or empty (with `in_frame` false) when only owed counts may be reported (a timer).
+  void collect(const decode_stats& stats, first_fn first, forget_fn forget, std::string_view frame,
+               bool in_frame, int64_t now_ns, std::string_view key_id, std::string_view secret,
+               std::vector<std::string>& lines);
+
+ private:
+  [[nodiscard]] static std::string describe(const decode_error_context& c, std::string_view frame,
+                                            std::string_view key_id, std::string_view secret);
+  std::string connection_;
+  int64_t period_ns_;
+  std::array<bool, decode_error_count> context_logged_{};
+  std::array<uint64_t, decode_error_count> reported_{};
+  std::array<int64_t, decode_error_count> last_log_ns_{};
+};
 
 // ---------------------------------------------------------------------------------------------
 // Receive lag

@@ -17,6 +17,7 @@
 #include "torghut/adapters/synth.hpp"
 #include "torghut/engine/config_file.hpp"
 #include "torghut/persistence/dsn.hpp"
+#include "torghut/persistence/schema.hpp"
 #include "torghut/replay/replay.hpp"
 
 namespace {
@@ -145,6 +146,9 @@ int do_replay(const std::string& file, const std::string& config_path, const std
   replay::replay_report rep;
   try {
     rep = replay::run_replay(opts);
+  } catch (const persistence::schema_error& e) {  // a reachable database at another schema version
+    spdlog::error("{}", persistence::scrub(e.what(), opts.db_dsn));
+    return persistence::schema_exit_code;
   } catch (const std::exception& e) {
     spdlog::error("{}", persistence::scrub(e.what(), opts.db_dsn));
     return 2;

@@ -162,6 +162,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   std::deque<channel_lists> pending_added;
   /// The last disagreement between a reply and `desired` that was logged ("" = none).
   std::string logged_disagreement;
+  bool unsolicited_logged = false;  ///< per connection: a server spamming replies logs once
   /// Decode errors: the first of each kind with context, then a count at most every 10 s.
   decode_error_reporter decode_report{""};
   std::vector<std::string> report_lines;
@@ -256,6 +257,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     conn_authenticated = false;
     outstanding_subs = 0;
     pending_added.clear();
+    unsolicited_logged = false;
     pending_reconnect.reset();
     set_state(md_client_state::authenticating);
     arm_ping(g);
@@ -451,7 +453,10 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
           if (!pending_added.empty()) pending_added.pop_front();
         } else {
           unsolicited_replies.inc();
-          spdlog::warn("[{}] {} sent a subscription reply we did not ask for", cfg.name, slot.text());
+          if (!unsolicited_logged)
+            spdlog::warn("[{}] {} sent a subscription reply we did not ask for (logged once per connection)",
+                         cfg.name, slot.text());
+          unsolicited_logged = true;
         }
         if (outstanding_subs == 0) {
           check_agreement(reply);

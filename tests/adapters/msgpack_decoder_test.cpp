@@ -295,6 +295,24 @@ TEST(msgpack_decoder, quotes_are_delivered_whatever_the_sign_of_their_prices) {
   EXPECT_EQ(c.decoder.stats().total_errors(), 0u);
 }
 
+TEST(msgpack_decoder, keeps_the_first_error_of_each_kind_with_its_message_type) {
+  mb m;
+  m.arr(2);
+  m.map(1).kv("T").str("zz");
+  m.map(2).kv("T").str("t").kv("S").fixint(1);  // S not a string
+  msgpack_collector c;
+  (void)c(m.b);
+  const auto& ut = c.decoder.first_error(decode_error::unknown_type);
+  ASSERT_TRUE(ut.has_error());
+  EXPECT_EQ(ut.message_type(), "zz");
+  EXPECT_EQ(ut.message_index, 0u);
+  const auto& bf = c.decoder.first_error(decode_error::bad_field);
+  ASSERT_TRUE(bf.has_error());
+  EXPECT_EQ(bf.message_type(), "t");
+  EXPECT_EQ(bf.message_index, 1u);
+  EXPECT_FALSE(c.decoder.first_error(decode_error::missing_type).has_error());
+}
+
 TEST(msgpack_decoder, each_bad_message_kind_is_counted_and_skipped_alone) {
   struct bad {
     const char* name;

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include <pqxx/pqxx>
 #include <xxhash.h>
@@ -73,31 +75,55 @@ void verify_applied(const std::map<int, applied_row>& applied, const std::vector
 
 }  // namespace
 
+namespace detail {
+std::vector<std::pair<std::string_view, std::string_view>> bundled_migration_sources();  // generated
+}  // namespace detail
+
+namespace {
+
+/// One file by name and text; throws for a badly named one.
+migration_file make_migration(const std::string& name, std::string sql) {
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9 || digits >= name.size() || name[digits] != '_')
+    throw migration_error("migration file '" + name + "' is not named NNNN_name.sql");
+  migration_file f;
+  f.version = std::stoi(name.substr(0, digits));
+  f.name = name;
+  f.sql = std::move(sql);
+  f.checksum = checksum_of(f.sql);
+  return f;
+}
+
+void sort_and_check(std::vector<migration_file>& out) {
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  for (size_t i = 1; i < out.size(); ++i)
+    if (out[i].version == out[i - 1].version)
+      throw migration_error("migrations " + out[i - 1].name + " and " + out[i].name + " have the same version");
+}
+
+}  // namespace
+
 std::vector<migration_file> load_migrations(const std::string& dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw migration_error("migrations directory '" + dir + "' does not exist");
   std::vector<migration_file> out;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!e.is_regular_file() || e.path().extension() != ".sql") continue;
-    const std::string name = e.path().filename().string();
-    size_t digits = 0;
-    while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
-    if (digits == 0 || digits > 9 || digits >= name.size() || name[digits] != '_')
-      throw migration_error("migration file '" + name + "' is not named NNNN_name.sql");
-    migration_file f;
-    f.version = std::stoi(name.substr(0, digits));
-    f.name = name;
     std::ifstream in(e.path(), std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
-    f.sql = ss.str();
-    f.checksum = checksum_of(f.sql);
-    out.push_back(std::move(f));
+    out.push_back(make_migration(e.path().filename().string(), ss.str()));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
-  for (size_t i = 1; i < out.size(); ++i)
-    if (out[i].version == out[i - 1].version)
-      throw migration_error("migrations " + out[i - 1].name + " and " + out[i].name + " have the same version");
+  sort_and_check(out);
+  return out;
+}
+
+std::vector<migration_file> bundled_migrations() {
+  std::vector<migration_file> out;
+  for (const auto& [name, sql] : detail::bundled_migration_sources())
+    out.push_back(make_migration(std::string(name), std::string(sql)));
+  sort_and_check(out);
   return out;
 }
 

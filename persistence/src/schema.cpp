@@ -75,7 +75,7 @@ schema_check check_schema(const std::string& dsn, const std::vector<migration_fi
   return c;
 }
 
-schema_check check_schema(const std::string& dsn) { return check_schema(dsn, load_migrations(default_migrations_dir())); }
+schema_check check_schema(const std::string& dsn) { return check_schema(dsn, bundled_migrations()); }
 
 size_t close_stale_runs(const std::string& dsn, const std::string& host, std::chrono::seconds heartbeat_timeout) {
   pqxx::connection c(dsn);

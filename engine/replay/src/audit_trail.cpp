@@ -16,8 +16,8 @@ namespace {
 
 /// Refuses a reachable database at another schema version; true when it was reachable.
 bool require_schema(const audit_trail_options& opts) {
-  const auto files = persistence::load_migrations(opts.migrations_dir.empty() ? persistence::default_migrations_dir()
-                                                                              : opts.migrations_dir);
+  const auto files = opts.migrations_dir.empty() ? persistence::bundled_migrations()
+                                                 : persistence::load_migrations(opts.migrations_dir);
   auto check = persistence::check_schema(opts.db_dsn, files);
   switch (check.state) {
     case persistence::schema_state::ok: return true;

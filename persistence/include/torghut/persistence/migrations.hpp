@@ -22,6 +22,11 @@ struct migration_file {
 /// version.
 [[nodiscard]] std::vector<migration_file> load_migrations(const std::string& dir);
 
+/// The migrations compiled into this build (migrations/*.sql when it was configured), sorted by
+/// version: what `run` and `replay` check a database against (check_schema), with no files
+/// needed at run time.
+[[nodiscard]] std::vector<migration_file> bundled_migrations();
+
 /// The default directory: $TORGHUT_MIGRATIONS_DIR, else ./migrations when it exists, else the
 /// source tree's migrations/ (compiled in).
 [[nodiscard]] std::string default_migrations_dir();

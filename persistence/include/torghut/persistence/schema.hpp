@@ -29,7 +29,7 @@ struct schema_check {
 /// Compares the migrations applied in `torghut_schema_migrations` with `bundled` (version and
 /// checksum). Read-only: never creates or changes anything. Throws only for an empty `bundled`.
 [[nodiscard]] schema_check check_schema(const std::string& dsn, const std::vector<migration_file>& bundled);
-/// The same against the default migrations directory (default_migrations_dir()).
+/// The same against the migrations compiled into this build (bundled_migrations()).
 [[nodiscard]] schema_check check_schema(const std::string& dsn);
 
 /// A reachable database whose schema is not the expected one. `torghut run` and `torghut replay`

@@ -34,9 +34,10 @@ struct audit_trail_options {
   std::string run_key;  ///< what makes this run's id unique besides its start time
   /// The effective configuration: recorded (secrets excluded) in engine_runs.config_json, its
   /// strategies written to `strategies`, its starting equity the cash of position_snapshots.
-  /// nullptr: none of that (config_json NULL, no strategies rows).
+  /// nullptr: none of that (config_json NULL, no strategies rows). Read during construction only.
   const engine_config* config = nullptr;
-  std::string migrations_dir;  ///< the bundled migrations ("" = persistence::default_migrations_dir())
+  /// The migrations the schema must match ("" = the ones compiled in, persistence::bundled_migrations()).
+  std::string migrations_dir;
   /// An open run whose heartbeat is older than this is closed as abandoned by the next start
   /// (a run on this host whose pid is gone is closed at once).
   std::chrono::seconds stale_run_after{300};

@@ -555,7 +555,7 @@ TEST_F(market_data_test, a_trade_stamped_2099_is_dropped_counted_and_does_not_bl
   EXPECT_EQ(trades, 4u);
   ASSERT_EQ(out.back().kind, market_event_kind::microbar);
   EXPECT_EQ(out.back().u.bar.close, px("13"));
-  EXPECT_EQ(count_kind(anomalies(), anomaly_kind::malformed_frame), 1u);  // audited
+  EXPECT_EQ(count_kind(anomalies(), anomaly_kind::implausible_time), 1u);  // audited as what it is
 }
 
 TEST_F(market_data_test, judges_timestamps_against_the_receive_time_with_configured_bounds) {

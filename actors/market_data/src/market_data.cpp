@@ -5,7 +5,7 @@
 namespace torghut::actors {
 namespace {
 
-static_assert(static_cast<int>(anomaly_kind::gap) + 1 == 10, "update anomaly_kind_count");
+static_assert(static_cast<int>(anomaly_kind::implausible_time) + 1 == 11, "update anomaly_kind_count");
 
 /// Floor division by a positive divisor (timestamps before the epoch round down, not to zero).
 constexpr int64_t floor_div(int64_t a, int64_t b) noexcept {
@@ -52,10 +52,8 @@ constexpr bool is_bar_kind(market_event_kind k) noexcept {
 
 constexpr int64_t minute_ns = 60 * ns_per_second;
 
-/// How an implausible timestamp is audited. anomaly_kind has no kind of its own for it yet
-/// (adding one needs the audit serializer's name table too); the count is its own
-/// (market_data_stats::implausible_time).
-constexpr anomaly_kind implausible_time_anomaly = anomaly_kind::malformed_frame;
+/// How an implausible timestamp is audited (counted in market_data_stats::implausible_time).
+constexpr anomaly_kind implausible_time_anomaly = anomaly_kind::implausible_time;
 
 /// A price that must be there: > 0.
 constexpr bool bad_px(price p) noexcept { return !p.is_positive(); }

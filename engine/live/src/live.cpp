@@ -154,6 +154,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
   mc.ca_file = feed.ca_file;
   mc.lease.kind = adapters::lease_kind::none;  // held below, by the run, for its whole life
   mc.record_path = feed.record;
+  mc.backoff.healthy_after = std::chrono::milliseconds(feed.healthy_after_ms);
   mc.clk = &clk;
   mc.name = "md";
 

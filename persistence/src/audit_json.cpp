@@ -237,6 +237,7 @@ std::string_view to_string(anomaly_kind k) noexcept {
     case anomaly_kind::halted: return "halted";
     case anomaly_kind::resumed: return "resumed";
     case anomaly_kind::gap: return "gap";
+    case anomaly_kind::implausible_time: return "implausible_time";
   }
   return "unknown";
 }

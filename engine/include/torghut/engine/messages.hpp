@@ -325,6 +325,7 @@ enum class anomaly_kind : uint8_t {
   halted,
   resumed,
   gap,
+  implausible_time,  ///< stamped too far from its receive time (market_data.max_future_skew_ms / max_past_age_ms)
 };
 
 struct anomaly_record {

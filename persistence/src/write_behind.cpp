@@ -168,8 +168,15 @@ timestamp write_behind::snapshot_now() const {
 
 bool write_behind::snapshot(timestamp as_of) {
   last_snapshot_ = steady::now();
+  const bool changed = book_dirty_;
   book_dirty_ = false;
-  if (as_of.ns == 0 || as_of <= last_snapshot_as_of_) return false;  // the state at as_of is already there
+  if (as_of <= last_snapshot_as_of_) {
+    // A fill stamped before the last (wall-clock) snapshot still gets its own, just after it;
+    // an unchanged book at an already snapshotted time is already there.
+    if (!changed) return false;
+    as_of = timestamp{last_snapshot_as_of_.ns + 1};
+  }
+  if (as_of.ns == 0) return false;
   last_snapshot_as_of_ = as_of;
   position_snapshot_row row;
   row.as_of = as_of;

@@ -131,7 +131,8 @@ class write_behind {
   void watch_backpressure();
   void run();
   void book_fill(const execution_report& e);
-  /// Encodes a snapshot of the book at `as_of` unless one at or after it exists. True if it did.
+  /// Encodes a snapshot of the book at `as_of` (just after the last one when the book changed but
+  /// `as_of` is not newer; nothing when it did not change). True if it did.
   bool snapshot(timestamp as_of);
   [[nodiscard]] timestamp snapshot_now() const;
 

@@ -7,7 +7,8 @@ say so, and take the lock again. Engine B, same key and database, started after 
 must find the lease held and stop with exit code 5; the simulator must have seen exactly one
 market-data connection. Engine C with a wrong password, and engine D with an unreachable
 database, must stop with exit code 8 saying the lease could not be taken (not "held"), and the
-password never appears in any output.
+password never appears in any output. Before the schema is migrated, an engine refuses to start
+(exit 7).
 
 Uses its own throwaway cluster (scripts/pg.sh with its own folder and port), so restarting it
 disturbs no other test.
@@ -45,6 +46,13 @@ def main():
     password = re.search(r"postgresql://[^:]+:([^@]+)@", dsn).group(1)
     env = dict(os.environ, APCA_API_KEY_ID="lease-restart-key", APCA_API_SECRET_KEY="lease-restart-secret-0xS3CR3T",
                DB_DSN=dsn)
+    # Never migrated: the engine refuses to start (exit 7), naming what to do, before it trades.
+    u = subprocess.run([exe, "run", "--feed", "ws://127.0.0.1:%d/v2/iex" % free_port(), "--symbols", SYMBOLS,
+                        "--decisions", "", "--duration", "5"], env=env, capture_output=True, text=True,
+                       timeout=120, cwd=work)
+    check(u.returncode == 7 and "torghut migrate up" in u.stdout + u.stderr,
+          "an engine against a never-migrated database refuses to start with 7 (rc=%d)" % u.returncode)
+    check(password not in u.stdout + u.stderr, "  ... without printing the database password")
     m = subprocess.run([exe, "migrate", "up"], env=env, capture_output=True, text=True, timeout=120, cwd=work)
     check(m.returncode == 0, "the schema is migrated (%s)" % (m.stdout + m.stderr)[-300:])
 

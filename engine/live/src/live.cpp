@@ -21,6 +21,7 @@
 #include "torghut/engine/mailbox.hpp"
 #include "torghut/engine/run_loop.hpp"
 #include "torghut/engine/symbol_table.hpp"
+#include "torghut/persistence/schema.hpp"
 #include "torghut/replay/audit_trail.hpp"
 #include "broker_link.hpp"
 
@@ -210,7 +211,10 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     ao.mode = persistence::run_mode::paper;
     ao.account_label = cfg.account_label;
     ao.run_key = feed.url;
+    ao.config = &cfg;  // engine_runs.config_json (no secrets), the strategies rows, the snapshots' cash
     trail = std::make_unique<replay::audit_trail>(ao, audit, symbols, control);
+  } catch (const persistence::schema_error& e) {
+    return fail(persistence::schema_exit_code, std::string("audit trail: ") + e.what());
   } catch (const std::exception& e) {
     return fail(2, std::string("audit trail: ") + e.what());
   }

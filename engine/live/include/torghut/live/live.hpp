@@ -78,7 +78,8 @@ struct live_status {
 struct live_report {
   /// 0 ok; 2 bad config (or live trading refused); 4 the feed failed for good (402/409/...);
   /// 5 lease held (at start, or lost to another process while running); 6 the broker link
-  /// failed (start-up reconciliation timed out, trade_updates unauthorized); 8 the lease could
+  /// failed (start-up reconciliation timed out, trade_updates unauthorized); 7 the database is
+  /// reachable but its schema is not this build's (run `torghut migrate up`); 8 the lease could
   /// not be attempted (its database refused or is unreachable: nothing was dialled)
   int exit_code = 0;
   std::string error;  ///< why, when exit_code != 0

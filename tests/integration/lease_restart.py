@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-from checks import check, finish, free_port, wait_for
+from checks import check, finish, free_port, sim_ws_base, start_sim, wait_for
 
 SYMBOLS = "ALFA,BRVO,CHRL,DLTA"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -56,20 +56,11 @@ def main():
     m = subprocess.run([exe, "migrate", "up"], env=env, capture_output=True, text=True, timeout=120, cwd=work)
     check(m.returncode == 0, "the schema is migrated (%s)" % (m.stdout + m.stderr)[-300:])
 
-    sim_log = os.path.join(work, "sim.log")
-    with open(sim_log, "w") as out:
-        sim = subprocess.Popen([exe, "sim", "--listen", "127.0.0.1:0", "--source", "sample", "--pace", "rate",
-                                "--rate", "2000", "--loop", "--stats-interval", "0", "--no-trading",
-                                "--duration", "120"],
-                               stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
+    sim, sim_log = start_sim(exe, work, env, "--rate", "2000", "--no-trading", "--duration", "120")
     procs = [sim]
     outputs = {}
     try:
-        mm = wait_for(r"listening on (ws://127\.0\.0\.1:\d+)/v2/", sim_log, 30)
-        check(mm is not None, "the simulator prints the URL it listens on")
-        if not mm:
-            finish(work)  # exits 1: a failed check above says why
-        feed = mm.group(1) + "/v2/iex"
+        feed = sim_ws_base(sim_log, work) + "/v2/iex"
         common = ["--feed", feed, "--symbols", SYMBOLS, "--decisions", ""]
 
         a_log = os.path.join(work, "a.log")

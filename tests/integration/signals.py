@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from checks import check, finish, wait_for
+from checks import check, finish, sim_ws_base, start_sim, wait_for
 
 SYMBOLS = "ALFA,BRVO,CHRL,DLTA"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -31,22 +31,13 @@ def main():
     base_cfg = open(os.path.join(ROOT, "config", "paper.toml")).read()
     with open(cfg_path, "w") as f:
         f.write(base_cfg)
-    sim_log = os.path.join(work, "sim.log")
-    with open(sim_log, "w") as out:
-        sim = subprocess.Popen([exe, "sim", "--listen", "127.0.0.1:0", "--source", "sample", "--pace", "rate",
-                                "--rate", "2000", "--loop", "--stats-interval", "0", "--no-trading",
-                                "--duration", "120"],
-                               stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
+    sim, sim_log = start_sim(exe, work, env, "--rate", "2000", "--no-trading", "--duration", "120")
     procs = [sim]
     try:
-        mm = wait_for(r"listening on (ws://127\.0\.0\.1:\d+)/v2/", sim_log, 30)
-        check(mm is not None, "the simulator prints the URL it listens on")
-        if not mm:
-            finish(work)  # exits 1: a failed check above says why
         log = os.path.join(work, "engine.log")
         decisions = os.path.join(work, "decisions.jsonl")
         with open(log, "w") as out:
-            eng = subprocess.Popen([exe, "run", "--config", cfg_path, "--feed", mm.group(1) + "/v2/iex",
+            eng = subprocess.Popen([exe, "run", "--config", cfg_path, "--feed", sim_ws_base(sim_log, work) + "/v2/iex",
                                     "--symbols", SYMBOLS, "--lease-dir", os.path.join(work, "lease"),
                                     "--decisions", decisions, "--duration", "100"],
                                    stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from checks import check, finish, free_port, wait_for
+from checks import check, finish, free_port, sim_ws_base, start_sim, wait_for
 
 SYMBOLS = "ALFA,BRVO,CHRL,DLTA,ECHO,FXTR,GOLF,HOTL"
 
@@ -25,18 +25,10 @@ def main():
     env = dict(os.environ, APCA_API_KEY_ID="two-engines-key", APCA_API_SECRET_KEY="two-engines-secret-0xS3CR3T")
     env.pop("DB_DSN", None)  # lock-file lease in this test
     lease_dir = os.path.join(work, "lease")
-    sim_log = os.path.join(work, "sim.log")
-    with open(sim_log, "w") as out:
-        sim = subprocess.Popen([exe, "sim", "--listen", "127.0.0.1:0", "--source", "sample", "--pace", "rate",
-                                "--rate", "5000", "--loop", "--stats-interval", "0", "--duration", "40"],
-                               stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
+    sim, sim_log = start_sim(exe, work, env, "--rate", "5000", "--duration", "40")
     procs = [sim]
     try:
-        m = wait_for(r"listening on (ws://127\.0\.0\.1:\d+)/v2/", sim_log, 20)
-        check(m is not None, "the simulator prints the URL it listens on")
-        if not m:
-            finish(work)  # exits 1: a failed check above says why
-        feed = m.group(1) + "/v2/iex"
+        feed = sim_ws_base(sim_log, work) + "/v2/iex"
         relay_port = free_port()
         relay_url = "ws://127.0.0.1:%d/v2/iex" % relay_port
         common = ["--feed", feed, "--symbols", SYMBOLS, "--lease-dir", lease_dir, "--decisions", ""]

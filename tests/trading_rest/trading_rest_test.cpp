@@ -50,6 +50,20 @@ http_reply accept_all(const http_request& r) {
   return http_reply::json(404, R"({"message":"not found"})");
 }
 
+int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// 429 with Alpaca's headers, the reset `seconds_ahead` whole seconds from now (stored in `reset_s`).
+http_reply rate_limited(std::atomic<int64_t>& reset_s, int64_t seconds_ahead) {
+  reset_s = unix_now_ms() / 1000 + seconds_ahead;
+  http_reply rep = http_reply::json(429, R"({"message":"too many requests"})");
+  rep.headers = {{"X-Ratelimit-Limit", "200"}, {"X-Ratelimit-Remaining", "0"},
+                 {"X-Ratelimit-Reset", std::to_string(reset_s.load())}};
+  return rep;
+}
+
 class trading_rest : public ::testing::Test {
  protected:
   void start(trading_rest_client& c) {
@@ -380,16 +394,7 @@ TEST_F(trading_rest, rate_limited_429_pauses_every_request_until_the_reset) {
   std::atomic<int> posts{0};
   std::atomic<int64_t> reset_s{0};
   scripted_server srv([&](const http_request& r) {
-    if (is_post(r) && posts.fetch_add(1) == 0) {
-      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-      reset_s = now_ms / 1000 + 1;
-      http_reply rep = http_reply::json(429, R"({"message":"too many requests"})");
-      rep.headers = {{"X-Ratelimit-Limit", "200"}, {"X-Ratelimit-Remaining", "0"},
-                     {"X-Ratelimit-Reset", std::to_string(reset_s.load())}};
-      return rep;
-    }
+    if (is_post(r) && posts.fetch_add(1) == 0) return rate_limited(reset_s, 1);
     if (r.target == "/v2/account") return http_reply::json(200, "{}");
     return accept_all(r);
   });
@@ -557,15 +562,7 @@ TEST_F(trading_rest, a_submit_held_past_its_maximum_age_is_never_sent_and_the_si
   std::atomic<int> posts{0};
   std::atomic<int64_t> reset_s{0};
   scripted_server srv([&](const http_request& r) {
-    if (is_post(r) && posts.fetch_add(1) == 0) {
-      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-      reset_s = now_ms / 1000 + 2;
-      http_reply rep = http_reply::json(429, R"({"message":"too many requests"})");
-      rep.headers = {{"X-Ratelimit-Reset", std::to_string(reset_s.load())}};
-      return rep;
-    }
+    if (is_post(r) && posts.fetch_add(1) == 0) return rate_limited(reset_s, 2);
     return accept_all(r);
   });
   auto cfg = config_for(srv);
@@ -586,12 +583,7 @@ TEST_F(trading_rest, a_submit_held_past_its_maximum_age_is_never_sent_and_the_si
   EXPECT_EQ(c.stats().stale_orders, 1u);
   EXPECT_EQ(c.stats().queued, 0u);
   // Past the reset, the pool is usable again, and the stale order still never went out.
-  ASSERT_TRUE(poll_until(io_, [&] {
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-    return now_ms > reset_s.load() * 1000 + 50;
-  }));
+  ASSERT_TRUE(poll_until(io_, [&] { return unix_now_ms() > reset_s.load() * 1000 + 50; }));
   ASSERT_TRUE(c.submit(limit_buy("tg-fresh-1"), "AAPL"));  // created_at 0: no age bound
   ASSERT_TRUE(poll_until(io_, [&] { return sink_.events.size() == 2; }));
   EXPECT_EQ(sink_.events[1].what, K::accepted);

@@ -598,3 +598,21 @@ TEST(json_decoder, decoder_is_reusable_after_bad_frames) {
 
 }  // namespace
 }  // namespace torghut::adapters
+
+
+namespace torghut::adapters {
+namespace {
+using testing::collector;
+TEST(json_decoder, an_empty_frame_without_data_is_an_error_with_an_empty_excerpt) {
+  // A view with no data pointer at all (what the fuzzer's empty input is): the error context is
+  // recorded without copying from it (a null memcpy source is undefined behaviour, UBSan says).
+  collector c;
+  const auto r = c(std::string_view{});
+  EXPECT_FALSE(r.ok());
+  const auto& fe = c.decoder.first_error();
+  EXPECT_TRUE(fe.has_error());
+  EXPECT_EQ(fe.frame_size, 0u);
+  EXPECT_TRUE(fe.excerpt().empty());
+}
+}  // namespace
+}  // namespace torghut::adapters

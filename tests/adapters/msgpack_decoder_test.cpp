@@ -461,3 +461,18 @@ TEST(msgpack_decoder, first_error_is_kept_until_reset) {
 
 }  // namespace
 }  // namespace torghut::adapters
+
+
+namespace torghut::adapters {
+namespace {
+using testing::msgpack_collector;
+TEST(msgpack_decoder, an_empty_frame_without_data_is_an_error_with_an_empty_excerpt) {
+  msgpack_collector c;
+  const auto r = c(std::string_view{});
+  EXPECT_FALSE(r.ok());
+  const auto& fe = c.decoder.first_error();
+  EXPECT_TRUE(fe.has_error());
+  EXPECT_TRUE(fe.excerpt().empty());
+}
+}  // namespace
+}  // namespace torghut::adapters

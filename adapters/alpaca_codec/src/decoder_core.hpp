@@ -164,10 +164,10 @@ struct decoder_core {
     if (start == frame.size())
       start = frame.size() > c.excerpt_data.size() ? frame.size() - c.excerpt_data.size() : 0;
     const size_t n = std::min(c.excerpt_data.size(), frame.size() - start);
-    std::memcpy(c.excerpt_data.data(), frame.data() + start, n);
+    if (n > 0) std::memcpy(c.excerpt_data.data(), frame.data() + start, n);  // an empty frame may have no data()
     c.excerpt_len = static_cast<uint8_t>(n);
     const size_t tn = std::min(c.type_data.size(), msg_type.size());
-    std::memcpy(c.type_data.data(), msg_type.data(), tn);
+    if (tn > 0) std::memcpy(c.type_data.data(), msg_type.data(), tn);
     c.type_len = static_cast<uint8_t>(tn);
   }
 

@@ -59,7 +59,13 @@ void check_decoder(std::string_view frame) {
   check(s.events + s.controls + s.messages_skipped <= s.messages);
   check(s.frames == 1);
   check((r.frame_error == decode_error::none) == (s.frames_rejected == 0));
-  if (decoder.first_error().has_error()) check(decoder.first_error().excerpt().size() <= 80);
+  // The kept context of an error stays within its fixed storage, overall and per kind.
+  if (decoder.first_error().has_error()) {
+    const decode_error_context& fe = decoder.first_error();
+    check(fe.excerpt().size() <= fe.excerpt_data.size() && fe.message_type().size() <= fe.type_data.size());
+    check(fe.byte_offset <= frame.size() && fe.frame_size == frame.size());
+    check(decoder.first_error(fe.kind).has_error());
+  }
   // Decoding the same frame again (buffer reuse) gives the same answer.
   uint32_t events2 = 0;
   const decode_result r2 =

@@ -36,7 +36,10 @@ scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 step "ASan + UBSan"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$JOBS"
-ctest --preset debug -j "$JOBS"
+# libpqxx 6.4 leaks a PGresult when it runs a query on a connection the server has closed (the
+# lease watch and the write-behind meet one when Postgres restarts): third-party, suppressed by
+# library name only (scripts/lsan.supp); every other leak still fails the stage.
+LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0" ctest --preset debug -j "$JOBS"
 
 step "TSan"
 cmake --preset tsan >/dev/null

@@ -347,7 +347,7 @@ struct json_decoder::impl : detail::decoder_core<msg_state> {
                        control_sink& on_control) noexcept {
     decode_result r;
     if (!begin_frame(f, r)) return r;
-    std::memcpy(buf.get(), f.data(), f.size());
+    if (!f.empty()) std::memcpy(buf.get(), f.data(), f.size());  // an empty view may have no data()
     // Keep the padding clean so a stale byte can never look like a continuation of the frame.
     std::memset(buf.get() + f.size(), 0, simdjson::SIMDJSON_PADDING);
     od::document doc;

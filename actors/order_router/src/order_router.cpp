@@ -325,83 +325,80 @@ void order_router::on_broker_event(const broker_event& ev) noexcept {
   // The broker's id rides on the next report; if this event changes nothing, it is audited alone.
   const bool new_broker_id = !ev.broker_id.empty() && !(e->broker_id == ev.broker_id);
   if (new_broker_id) e->broker_id = ev.broker_id;
-  struct audit_id_if_ignored {
-    order_router& r;
-    order_entry& e;
-    bool armed;
-    ~audit_id_if_ignored() {
-      if (armed) r.audit_.execution(r.report_of(e, quantity{}, price{}, r.clock_.now(), 0));
-    }
-  } ignored_guard{*this, *e, new_broker_id};
+  if (!apply(*e, ev) && new_broker_id) audit_.execution(report_of(*e, quantity{}, price{}, clock_.now(), 0));
+}
+
+bool order_router::apply(order_entry& e, const broker_event& ev) noexcept {
   const bool is_fill = ev.kind == broker_event_kind::partial_fill || ev.kind == broker_event_kind::fill;
-  if (is_fill && ev.cum_qty.is_positive() && ev.cum_qty <= e->cum_qty) {
+  if (is_fill && ev.cum_qty.is_positive() && ev.cum_qty <= e.cum_qty) {
     ++stats_.duplicate_fills;  // the broker's filled quantity did not grow: a replayed fill
-    return;
+    return false;
   }
-  std::optional<order_status> next = next_status(e->status, ev.kind);
+  std::optional<order_status> next = next_status(e.status, ev.kind);
   if (!next) {
     ++stats_.illegal_transitions;
-    return;
+    return false;
   }
   quantity last_qty;
   price last_px;
-  if (ev.cum_qty.is_positive() && ev.cum_qty > e->cum_qty) {
+  if (ev.cum_qty.is_positive() && ev.cum_qty > e.cum_qty) {
     // Cumulative: book what the broker's filled quantity adds to ours (missed fills included;
     // a cancel or expiry that reports fills we never saw books them too).
-    if (ev.cum_qty > e->qty) {
+    if (ev.cum_qty > e.qty) {
       ++stats_.illegal_transitions;
-      return;
+      return false;
     }
-    const int64_t delta = ev.cum_qty.raw - e->cum_qty.raw;
+    const int64_t delta = ev.cum_qty.raw - e.cum_qty.raw;
     int128_t px = ev.last_px.raw;
     if (ev.avg_px.is_positive() && !(delta == ev.last_qty.raw && ev.last_px.is_positive())) {
       const int128_t notional = static_cast<int128_t>(ev.avg_px.raw) * ev.cum_qty.raw -
-                                static_cast<int128_t>(e->avg_px.raw) * e->cum_qty.raw;
+                                static_cast<int128_t>(e.avg_px.raw) * e.cum_qty.raw;
       px = (notional + delta / 2) / delta;
     }
     if (px <= 0 || px > std::numeric_limits<int64_t>::max()) {
       ++stats_.illegal_transitions;
-      return;
+      return false;
     }
     if (ev.avg_px.is_positive()) {
-      e->avg_px = ev.avg_px;
+      e.avg_px = ev.avg_px;
     } else {
-      const int128_t num = static_cast<int128_t>(e->avg_px.raw) * e->cum_qty.raw + px * delta;
-      e->avg_px = price::from_raw(static_cast<int64_t>((num + ev.cum_qty.raw / 2) / ev.cum_qty.raw));
+      const int128_t num = static_cast<int128_t>(e.avg_px.raw) * e.cum_qty.raw + px * delta;
+      e.avg_px = price::from_raw(static_cast<int64_t>((num + ev.cum_qty.raw / 2) / ev.cum_qty.raw));
     }
-    e->cum_qty = ev.cum_qty;
-    if (is_fill) next = e->cum_qty == e->qty ? order_status::filled : order_status::partially_filled;
+    e.cum_qty = ev.cum_qty;
+    if (is_fill) next = e.cum_qty == e.qty ? order_status::filled : order_status::partially_filled;
     last_qty = quantity::from_raw(delta);
     last_px = price::from_raw(static_cast<int64_t>(px));
     ++stats_.fills;
   } else if (is_fill) {
     if (!ev.last_qty.is_positive() || !ev.last_px.is_positive()) {
       ++stats_.illegal_transitions;
-      return;
+      return false;
     }
-    const std::optional<quantity> cum = checked_add(e->cum_qty, ev.last_qty);
-    if (!cum || *cum > e->qty) {
+    const std::optional<quantity> cum = checked_add(e.cum_qty, ev.last_qty);
+    if (!cum || *cum > e.qty) {
       ++stats_.duplicate_fills;  // more than ordered: a replayed fill
-      return;
+      return false;
     }
     // Volume-weighted average price, exact in 128 bits, rounded half up (all terms ≥ 0).
-    const int128_t num = static_cast<int128_t>(e->avg_px.raw) * e->cum_qty.raw +
+    const int128_t num = static_cast<int128_t>(e.avg_px.raw) * e.cum_qty.raw +
                          static_cast<int128_t>(ev.last_px.raw) * ev.last_qty.raw;
     const int128_t avg = (num + cum->raw / 2) / cum->raw;
     if (avg > std::numeric_limits<int64_t>::max()) {
       ++stats_.illegal_transitions;
-      return;
+      return false;
     }
-    e->cum_qty = *cum;
-    e->avg_px = price::from_raw(static_cast<int64_t>(avg));
-    if (*cum == e->qty) next = order_status::filled;
+    e.cum_qty = *cum;
+    e.avg_px = price::from_raw(static_cast<int64_t>(avg));
+    if (*cum == e.qty) next = order_status::filled;
     last_qty = ev.last_qty;
     last_px = ev.last_px;
     ++stats_.fills;
   }
-  e->status = *next;
-  ignored_guard.armed = false;
-  report(*e, last_qty, last_px, ev.time.ns != 0 ? ev.time : clock_.now(), ev.reject_code);
+  e.status = *next;
+  report(e, last_qty, last_px, ev.time.ns != 0 ? ev.time : clock_.now(), ev.reject_code);
+  return true;
 }
+
 
 }  // namespace torghut::actors

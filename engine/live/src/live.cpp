@@ -183,9 +183,9 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       return fail(8, "one-connection rule: cannot take the connection lease for " + slot.text() + ": " + err +
                          "; nothing was dialled");
     if (!lease) {
-      spdlog::warn("one-connection rule: not dialling {}: {}", client->slot().text(), err);
+      spdlog::warn("one-connection rule: not dialling {}: {}", slot.text(), err);
       if (feed.relay_url.empty())
-        return fail(5, "another process holds the connection lease for " + client->slot().text() +
+        return fail(5, "another process holds the connection lease for " + slot.text() +
                            " (" + err + "); set feed.relay_url to read from its relay");
       spdlog::info("reading the feed from the relay at {} instead", feed.relay_url);
       mc.url = feed.relay_url;
@@ -194,7 +194,7 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
       rep.status.source = "relay";
       rep.status.url = feed.relay_url;
     } else {
-      spdlog::info("one-connection rule: holding the lease for {} ({})", client->slot().text(),
+      spdlog::info("one-connection rule: holding the lease for {} ({})", slot.text(),
                    lease->description());
     }
   }
@@ -396,8 +396,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto now = std::chrono::steady_clock::now();
     if (watch_lease && now >= next_lease_check && !check_lease(now)) break;
-    if (opts.reload_requests && opts.reload_requests->load() != reloads_seen) {
-      reloads_seen = opts.reload_requests->load();
+    if (const uint32_t n = opts.reload_requests ? opts.reload_requests->load() : 0; n != reloads_seen) {
+      reloads_seen = n;
       std::string why;
       std::optional<risk_limits> limits = opts.load_limits ? opts.load_limits(why) : std::nullopt;
       if (limits) {
@@ -412,8 +412,8 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
                       why.empty() ? std::string("no config file to reload from") : why);
       }
     }
-    if (opts.status_requests && opts.status_requests->load() != dumps_seen) {
-      dumps_seen = opts.status_requests->load();
+    if (const uint32_t n = opts.status_requests ? opts.status_requests->load() : 0; n != dumps_seen) {
+      dumps_seen = n;
       fill_status(rep.status);
       const auto& s = rep.status;
       const std::optional<engine_status> es = control.status(std::chrono::milliseconds(500));

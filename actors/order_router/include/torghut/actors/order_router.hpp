@@ -156,6 +156,8 @@ class order_router {
   [[nodiscard]] size_t index_find(const client_order_id& c) const noexcept;  ///< index slot or npos
   void index_insert(const client_order_id& c, uint32_t table_slot) noexcept;
   void index_erase(const client_order_id& c) noexcept;
+  /// Applies a broker event to its order; true when it changed the order (and was reported).
+  bool apply(order_entry& e, const broker_event& ev) noexcept;
   [[nodiscard]] execution_report report_of(const order_entry& e, quantity last_qty, price last_px, timestamp t,
                                            uint16_t reject_code) const noexcept;
   void report(const order_entry& e, quantity last_qty, price last_px, timestamp t,

@@ -11,7 +11,7 @@
 #include "torghut/adapters/frame_decoder.hpp"
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/adapters/msgpack_decoder.hpp"
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 #if defined(TORGHUT_HAVE_MSGPACK_CXX)
 #include <msgpack.hpp>

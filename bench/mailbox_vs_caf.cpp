@@ -5,8 +5,8 @@
 #include <caf/all.hpp>
 #include <future>
 
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/messages.hpp"
 
 using namespace torghut;
 

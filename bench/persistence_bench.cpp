@@ -24,7 +24,7 @@
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/adapters/synth.hpp"
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 #include "torghut/persistence/migrations.hpp"
 #include "torghut/persistence/write_behind.hpp"
 

@@ -64,9 +64,10 @@
 
 #include "torghut/adapters/md_server.hpp"
 #include "torghut/adapters/trading_sim.hpp"
-#include "torghut/engine/fixed_point.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/run_loop.hpp"
+#include "torghut/core/clock.hpp"
+#include "torghut/core/fixed_point.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/run_loop.hpp"
 
 namespace {
 
@@ -74,11 +75,6 @@ using namespace torghut;
 using namespace torghut::adapters;
 using steady = std::chrono::steady_clock;
 
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct options {
   std::string engine;  // path of the torghut binary

@@ -41,3 +41,11 @@ endif()
 if(TORGHUT_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+
+# Boost (Beast/Asio, header-only parts) and OpenSSL, for the adapters that speak HTTP, WebSocket
+# and TLS. Found here, at the top, so that their imported targets are visible in every folder.
+find_package(Boost 1.81 REQUIRED)
+find_package(OpenSSL REQUIRED)
+
+# libpqxx 6.4 (Postgres): pkg-config only.
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything that must pass, from a fresh machine: install dependencies, build, run the unit and
+# Everything that must pass, from a fresh machine: install dependencies, check the layering
+# (scripts/check-layers.py), build, run the unit and
 # integration tests, the official Alpaca SDKs against the simulator, the benchmarks in short mode with the same-run latency gate, the fuzzers for
 # a few seconds, and the ASan/UBSan and TSan test runs.
 #   TORGHUT_QUICK=1 scripts/test.sh   # release tests only (for a quick local loop)
@@ -15,8 +16,11 @@ JOBS=${JOBS:-2}
 scripts/pg.sh start
 trap 'scripts/pg.sh stop' EXIT
 
-step "release build + tests"
+step "layering check"
 cmake --preset release >/dev/null
+python3 scripts/check-layers.py build/release/torghut_layers.tsv
+
+step "release build + tests"
 cmake --build --preset release -j "$JOBS"
 ctest --preset release -j "$JOBS"
 

@@ -4,9 +4,9 @@
 
 #include <xxhash.h>
 
-#include "torghut/engine/decision_hash.hpp"
-#include "torghut/engine/reject_codes.hpp"
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/decision_hash.hpp"
+#include "torghut/core/reject_codes.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 namespace torghut::persistence {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <xxhash.h>
 
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 
 namespace torghut::persistence {
 namespace {

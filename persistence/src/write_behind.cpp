@@ -9,7 +9,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "torghut/engine/clock.hpp"
+#include "torghut/core/clock.hpp"
 #include "torghut/persistence/dsn.hpp"
 
 namespace torghut::persistence {

@@ -12,13 +12,13 @@
 #include <fstream>
 #include <thread>
 
-#include "../persistence/pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "torghut/adapters/synth.hpp"
-#include "torghut/engine/control_plane.hpp"
+#include "torghut/control/control_plane.hpp"
 #include "torghut/persistence/schema.hpp"
-#include "torghut/replay/audit_trail.hpp"
-#include "torghut/replay/replay.hpp"
-#include "torghut/replay/run_record.hpp"
+#include "torghut/persistence/audit_trail.hpp"
+#include "torghut/app/replay_runtime.hpp"
+#include "torghut/persistence/run_record.hpp"
 
 using namespace torghut;
 namespace fs = std::filesystem;
@@ -60,8 +60,8 @@ struct trail_fixture {
   control_plane control{channel, {.workers = 1}};
 };
 
-replay::audit_trail_options db_options(const std::string& dsn, const std::string& dir) {
-  replay::audit_trail_options o;
+persistence::audit_trail_options db_options(const std::string& dsn, const std::string& dir) {
+  persistence::audit_trail_options o;
   o.db_dsn = dsn;
   o.spool_dir = dir + "/spool";
   o.decision_log = dir + "/decisions.jsonl";
@@ -86,7 +86,7 @@ TEST(audit_trail_db, the_decision_log_has_the_rows_within_the_flush_interval_bef
   const auto dir = scratch("flush");
   trail_fixture f;
   auto opts = db_options(db.dsn(), dir);
-  replay::audit_trail trail(opts, f.sink, f.symbols, f.control);
+  persistence::audit_trail trail(opts, f.sink, f.symbols, f.control);
   for (int i = 0; i < 64; ++i)
     ASSERT_TRUE(f.sink.emit(audit_row{}));  // 64 anomaly rows, as a hot path would emit them
   // Before the fix the rows sat in a 1 MiB buffer until finish(): 0 bytes on disk.
@@ -104,7 +104,7 @@ TEST(audit_trail_db, a_database_that_was_never_migrated_is_refused_naming_both_v
   const std::string expected = std::to_string(files.back().version);
   trail_fixture f;
   try {
-    replay::audit_trail trail(db_options(db.dsn(), dir), f.sink, f.symbols, f.control);
+    persistence::audit_trail trail(db_options(db.dsn(), dir), f.sink, f.symbols, f.control);
     ADD_FAILURE() << "the audit trail started against an unmigrated database";
   } catch (const persistence::schema_error& e) {
     const std::string msg = e.what();
@@ -144,7 +144,7 @@ TEST(audit_trail_db, an_unreachable_database_is_not_a_schema_error) {
   EXPECT_EQ(persistence::check_schema(opts.db_dsn, persistence::load_migrations(opts.migrations_dir)).state,
             persistence::schema_state::unreachable);
   EXPECT_NO_THROW({
-    replay::audit_trail trail(opts, f.sink, f.symbols, f.control);
+    persistence::audit_trail trail(opts, f.sink, f.symbols, f.control);
     trail.finish(0, 0, 0, 0);
   });
   fs::remove_all(dir);
@@ -153,7 +153,7 @@ TEST(audit_trail_db, an_unreachable_database_is_not_a_schema_error) {
 TEST(audit_trail_db, earlier_runs_whose_process_is_gone_are_closed_as_abandoned) {
   test::temp_db db;
   const auto dir = scratch("stale");
-  const std::string host = replay::host_name();
+  const std::string host = persistence::host_name();
   ASSERT_FALSE(host.empty());
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
@@ -179,7 +179,7 @@ TEST(audit_trail_db, earlier_runs_whose_process_is_gone_are_closed_as_abandoned)
   }
   trail_fixture f;
   auto opts = db_options(db.dsn(), dir);
-  replay::audit_trail trail(opts, f.sink, f.symbols, f.control);
+  persistence::audit_trail trail(opts, f.sink, f.symbols, f.control);
   EXPECT_EQ(trail.stale_runs_closed(), 2u);
   auto status = [&](int n) {
     return db.scalar("SELECT status || '/' || (ended_at IS NOT NULL)::text FROM engine_runs WHERE id = "
@@ -219,9 +219,9 @@ TEST(audit_trail_db, a_replay_records_its_run_strategies_and_position_snapshots_
 
   // engine_runs: host, build, effective config without secrets, process, a clean end.
   EXPECT_EQ(db.count("SELECT count(*) FROM engine_runs"), 1);
-  EXPECT_EQ(db.scalar("SELECT host FROM engine_runs"), replay::host_name());
+  EXPECT_EQ(db.scalar("SELECT host FROM engine_runs"), persistence::host_name());
   const std::string version = db.scalar("SELECT version FROM engine_runs");
-  EXPECT_EQ(version, std::string(replay::build_version()));
+  EXPECT_EQ(version, std::string(persistence::build_version()));
   EXPECT_EQ(version.rfind("torghut 0.1.0", 0), 0u) << version;
   EXPECT_NE(version, "torghut");
   EXPECT_EQ(db.scalar("SELECT pid::text FROM engine_runs"), std::to_string(::getpid()));

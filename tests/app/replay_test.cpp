@@ -1,6 +1,6 @@
 // Replays are deterministic: the same recording gives a byte-identical decision log, through the
 // real replay driver (pinned hot thread, CAF-supervised write-behind writer).
-#include "torghut/replay/replay.hpp"
+#include "torghut/app/replay_runtime.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "rows.hpp"
-#include "torghut/engine/audit_sink.hpp"
-#include "torghut/engine/reject_codes.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/reject_codes.hpp"
 #include "torghut/persistence/write_behind.hpp"
 
 using namespace torghut;

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 
 using namespace torghut;
 using torghut::persistence::append_audit_json;

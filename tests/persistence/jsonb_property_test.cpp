@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <random>
 
-#include "pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "rows.hpp"
-#include "torghut/engine/audit_sink.hpp"
+#include "torghut/core/audit_sink.hpp"
 #include "torghut/persistence/write_behind.hpp"
 
 using namespace torghut;

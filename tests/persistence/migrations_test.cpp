@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "torghut/persistence/migrations.hpp"
 
 using namespace torghut;

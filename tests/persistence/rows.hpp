@@ -1,9 +1,9 @@
 #pragma once
 // Audit rows for the persistence tests: row i of a stream is a decision with a unique hash, so
 // "every row exactly once" is a count and a distinct count on trade_decisions.audit_seq.
-#include "torghut/engine/decision_hash.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/decision_hash.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace torghut::test {
 

@@ -10,9 +10,9 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "rows.hpp"
-#include "torghut/engine/audit_sink.hpp"
+#include "torghut/core/audit_sink.hpp"
 #include "torghut/persistence/dsn.hpp"
 #include "torghut/persistence/write_behind.hpp"
 

@@ -11,9 +11,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "pg_support.hpp"
+#include "torghut/test/pg_support.hpp"
 #include "rows.hpp"
-#include "torghut/engine/audit_sink.hpp"
+#include "torghut/core/audit_sink.hpp"
 #include "torghut/persistence/write_behind.hpp"
 
 using namespace torghut;

@@ -3,7 +3,7 @@
 // Trading conformance: the official Alpaca JS SDK's trading side (@alpacahq/alpaca-trade-api 3.x, installed as
 // `alpaca-v3`: createOrder, getOrder(s), getOrderByClientId, cancelOrder, getAccount, getPositions, getClock and
 // the trade_updates stream `trade_ws` / `onOrderUpdate`), used unchanged except for its base URL, against
-// `torghut sim`'s trading API (adapters/trading_sim).
+// `torghut sim`'s trading API (adapters/sim).
 //
 // usage: node trading_conformance.js --url http://127.0.0.1:PORT [--key K --secret S] [--timeout 20]
 // env fallbacks: SIM_TRADING_URL, APCA_API_KEY_ID, APCA_API_SECRET_KEY.

@@ -1,6 +1,6 @@
 #include "torghut/actors/hot_path.hpp"
 
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 
 namespace torghut::actors {
 

@@ -3,7 +3,7 @@
 #include <bit>
 #include <limits>
 
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 
 namespace torghut::actors {
 

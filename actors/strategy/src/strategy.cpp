@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "torghut/engine/decision_hash.hpp"
+#include "torghut/core/decision_hash.hpp"
 
 namespace torghut::actors {
 namespace {

@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "msgpack_detail.hpp"
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 namespace torghut::adapters {
 

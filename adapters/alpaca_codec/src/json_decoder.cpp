@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "decoder_core.hpp"
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 namespace torghut::adapters {
 

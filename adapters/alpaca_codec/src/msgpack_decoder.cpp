@@ -15,7 +15,7 @@
 
 #include "decoder_core.hpp"
 #include "msgpack_detail.hpp"
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 namespace torghut::adapters {
 

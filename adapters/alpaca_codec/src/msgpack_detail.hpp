@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "torghut/engine/fixed_point.hpp"
-#include "torghut/engine/rfc3339.hpp"
-#include "torghut/engine/types.hpp"
+#include "torghut/core/fixed_point.hpp"
+#include "torghut/core/rfc3339.hpp"
+#include "torghut/core/types.hpp"
 
 namespace torghut::adapters::mp {
 

@@ -1,11 +1,12 @@
 // The Alpaca market-data WebSocket client. See md_client.hpp for the contract.
 //
-// The only Beast translation unit of the client. One `connection<Tls>` object per dial owns the
-// socket stack and reports to the client's `impl` through a generation number: callbacks from a
+// The only Beast translation unit of the client. One `ws_connection<Tls, impl>` (adapters/net)
+// per dial owns the socket stack and reports to the client's `impl` through a generation number: callbacks from a
 // connection that is no longer current are ignored, so a reconnect never races an old socket.
 
-#include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_client.hpp"
+#include "torghut/adapters/tls.hpp"
+#include "torghut/adapters/ws_connection.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,8 @@
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/adapters/msgpack_decoder.hpp"
 #include "torghut/adapters/recording.hpp"
+
+#include "torghut/core/counter.hpp"
 
 namespace torghut::adapters {
 
@@ -89,25 +92,8 @@ std::string effective_url(const md_client_config& cfg) {
 namespace {
 
 /// Single-writer counters, readable from any thread.
-struct counter {
-  std::atomic<uint64_t> v{0};
-  void inc() noexcept { v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-  void add(uint64_t n) noexcept { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  [[nodiscard]] uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
-};
+using counter = relaxed_counter;
 
-enum class fail_stage : uint8_t { resolve, connect, tls, upgrade };
-
-struct conn_base {
-  virtual ~conn_base() = default;
-  virtual void run() = 0;
-  virtual void send(std::string msg) = 0;
-  virtual void ping() = 0;
-  /// Closes the socket now (no close handshake).
-  virtual void abort() = 0;
-  /// A WebSocket close handshake when upgraded, else abort().
-  virtual void close_gracefully() = 0;
-};
 
 }  // namespace
 
@@ -145,7 +131,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   bool recording = false;
 
   // --- protocol state (I/O thread only) ---
-  std::shared_ptr<conn_base> conn;
+  std::shared_ptr<ws_connection_base> conn;
   uint64_t gen = 0;
   bool conn_authenticated = false;
   bool ever_authenticated = false;
@@ -193,6 +179,24 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
 
   // --- lifecycle -----------------------------------------------------------------------------
   void dial();
+
+  /// How each connection dials: the key headers only in `headers` auth mode, msgpack's
+  /// Content-Type and binary frames in msgpack mode.
+  [[nodiscard]] ws_dial_options dial_options() const {
+    ws_dial_options o;
+    o.connect_timeout = cfg.connect_timeout;
+    o.verify_peer = cfg.verify_peer;
+    o.max_frame_bytes = cfg.max_frame_bytes;
+    o.user_agent = "torghut-md-client";
+    const bool msgpack = cfg.format == wire_format::msgpack;
+    if (msgpack) o.content_type = "application/msgpack";
+    o.binary = msgpack;
+    if (cfg.auth == md_auth_mode::headers) {
+      o.key_id = cfg.key_id;
+      o.secret = cfg.secret;
+    }
+    return o;
+  }
   void release_slot() noexcept {
     lease.reset();
     reg.reset();
@@ -263,13 +267,13 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     arm_ping(g);
   }
 
-  void on_connect_failed(uint64_t g, fail_stage stage, const error_code& ec, int http_status,
+  void on_connect_failed(uint64_t g, ws_fail_stage stage, const error_code& ec, int http_status,
                          std::string_view detail) {
     if (!current(g)) return;
     conn.reset();
     disconnects.inc();
     note_gap_start();
-    if (stage == fail_stage::upgrade && http_status != 0) {
+    if (stage == ws_fail_stage::upgrade && http_status != 0) {
       upgrade_refused.inc();
       const auto d = decide_on_upgrade_status(http_status);
       if (d.action == md_action::reconnect_rate_limited) rate_limited.inc();
@@ -282,14 +286,13 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
       schedule_reconnect(d.action);
       return;
     }
-    if (stage == fail_stage::tls && !detail.empty()) {
+    if (stage == ws_fail_stage::tls && !detail.empty()) {
       tls_failures.inc();
       fail("TLS: " + std::string(detail));
       return;
     }
-    if (stage == fail_stage::tls) tls_failures.inc();
-    static constexpr std::array<const char*, 4> stage_names = {"resolve", "connect", "TLS handshake", "upgrade"};
-    spdlog::warn("[{}] {} to {} failed: {}", cfg.name, stage_names[static_cast<size_t>(stage)], url.host_header(),
+    if (stage == ws_fail_stage::tls) tls_failures.inc();
+    spdlog::warn("[{}] {} to {} failed: {}", cfg.name, to_string(stage), url.host_header(),
                  ec.message());
     schedule_reconnect(md_action::reconnect);
   }
@@ -377,7 +380,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     sink.on_market_event(e);
   }
 
-  void on_frame(uint64_t g, std::string_view frame) {
+  void on_frame(uint64_t g, std::string_view frame, bool /*binary*/) {
     if (!current(g)) return;
     const timestamp now = clk->now();
     frames.inc();
@@ -552,209 +555,6 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   }
 };
 
-namespace {
-
-template <bool Tls>
-class connection final : public conn_base, public std::enable_shared_from_this<connection<Tls>> {
- public:
-  using ws_t = std::conditional_t<Tls, websocket::stream<beast::ssl_stream<beast::tcp_stream>>,
-                                  websocket::stream<beast::tcp_stream>>;
-
-  connection(std::shared_ptr<md_client::impl> owner, uint64_t gen)
-      : owner_(std::move(owner)), gen_(gen), resolver_(owner_->io), ws_(make_ws()) {}
-
-  void run() override {
-    auto self = this->shared_from_this();
-    resolver_.async_resolve(owner_->url.host, owner_->url.port,
-                            [self](const error_code& ec, const tcp::resolver::results_type& results) {
-                              self->on_resolve(ec, results);
-                            });
-  }
-
-  void send(std::string msg) override {
-    outq_.push_back(std::move(msg));
-    if (!writing_ && upgraded_) write_next();
-  }
-
-  void ping() override {
-    if (!upgraded_ || closed_ || pinging_) return;
-    pinging_ = true;
-    auto self = this->shared_from_this();
-    ws_.async_ping({}, [self](const error_code&) { self->pinging_ = false; });
-  }
-
-  void abort() override {
-    if (closed_) return;
-    closed_ = true;
-    resolver_.cancel();
-    error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-  }
-
-  void close_gracefully() override {
-    if (closed_) return;
-    if (!upgraded_) {
-      abort();
-      return;
-    }
-    closed_ = true;
-    auto self = this->shared_from_this();
-    ws_.async_close(websocket::close_code::normal, [self](const error_code&) {
-      error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    });
-  }
-
- private:
-  ws_t make_ws() {
-    if constexpr (Tls)
-      return ws_t(owner_->io, *owner_->ssl_ctx);
-    else
-      return ws_t(owner_->io);
-  }
-
-  void failed(fail_stage stage, const error_code& ec, int http_status = 0, std::string detail = {}) {
-    if (reported_) return;
-    reported_ = true;
-    closed_ = true;
-    owner_->on_connect_failed(gen_, stage, ec, http_status, detail);
-  }
-
-  void on_resolve(const error_code& ec, const tcp::resolver::results_type& results) {
-    if (closed_) return;
-    if (ec) return failed(fail_stage::resolve, ec);
-    beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
-    auto self = this->shared_from_this();
-    beast::get_lowest_layer(ws_).async_connect(
-        results, [self](const error_code& e, const tcp::endpoint&) { self->on_connect(e); });
-  }
-
-  void on_connect(const error_code& ec) {
-    if (closed_) return;
-    if (ec) return failed(fail_stage::connect, ec);
-    error_code ignored;
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
-    if constexpr (Tls) {
-      auto& stream = ws_.next_layer();
-      tls::prepare_client_handshake(stream, owner_->url.host, owner_->cfg.verify_peer);
-      beast::get_lowest_layer(ws_).expires_after(owner_->cfg.connect_timeout);
-      auto self = this->shared_from_this();
-      stream.async_handshake(ssl::stream_base::client, [self](const error_code& e) { self->on_tls(e); });
-    } else {
-      upgrade();
-    }
-  }
-
-  void on_tls(const error_code& ec) {
-    if (closed_) return;
-    if (ec) {
-      std::string detail;
-      if constexpr (Tls)
-        detail = tls::verification_failure(ws_.next_layer().native_handle(), ec, owner_->url.host,
-                                           owner_->cfg.verify_peer);
-      return failed(fail_stage::tls, ec, 0, std::move(detail));
-    }
-    upgrade();
-  }
-
-  void upgrade() {
-    beast::get_lowest_layer(ws_).expires_never();
-    const auto& cfg = owner_->cfg;
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = cfg.connect_timeout;
-    t.idle_timeout = websocket::stream_base::none();
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    const bool headers = cfg.auth == md_auth_mode::headers;
-    const bool msgpack = cfg.format == wire_format::msgpack;
-    std::string key = headers ? cfg.key_id : std::string();
-    std::string secret = headers ? cfg.secret : std::string();
-    ws_.set_option(websocket::stream_base::decorator(
-        [headers, msgpack, key = std::move(key), secret = std::move(secret)](websocket::request_type& req) {
-          req.set(beast::http::field::user_agent, "torghut-md-client");
-          if (msgpack) req.set(beast::http::field::content_type, "application/msgpack");
-          if (headers) {
-            req.set("APCA-API-KEY-ID", key);
-            req.set("APCA-API-SECRET-KEY", secret);
-          }
-        }));
-    ws_.read_message_max(cfg.max_frame_bytes);
-    ws_.binary(msgpack);
-    auto weak_owner = std::weak_ptr<md_client::impl>(owner_);
-    const uint64_t g = gen_;
-    ws_.control_callback([weak_owner, g](websocket::frame_type kind, beast::string_view) {
-      if (kind != websocket::frame_type::pong) return;
-      if (auto o = weak_owner.lock()) o->on_pong(g);
-    });
-    auto self = this->shared_from_this();
-    ws_.async_handshake(res_, owner_->url.host_header(), owner_->url.path,
-                        [self](const error_code& ec) { self->on_upgrade(ec); });
-  }
-
-  void on_upgrade(const error_code& ec) {
-    if (closed_) return;
-    if (ec) {
-      const int status = ec == websocket::error::upgrade_declined ? static_cast<int>(res_.result_int()) : 0;
-      return failed(fail_stage::upgrade, ec, status);
-    }
-    upgraded_ = true;
-    owner_->on_open(gen_);
-    if (!outq_.empty() && !writing_) write_next();
-    read();
-  }
-
-  void write_next() {
-    writing_ = true;
-    auto self = this->shared_from_this();
-    ws_.async_write(net::buffer(outq_.front()), [self](const error_code& ec, size_t) {
-      self->writing_ = false;
-      self->outq_.pop_front();
-      if (ec) {
-        self->abort();
-        return;
-      }
-      if (!self->outq_.empty() && !self->closed_) self->write_next();
-    });
-  }
-
-  void read() {
-    auto self = this->shared_from_this();
-    ws_.async_read(buf_, [self](const error_code& ec, size_t) { self->on_read(ec); });
-  }
-
-  void on_read(const error_code& ec) {
-    if (ec) {
-      if (!reported_) {
-        reported_ = true;
-        closed_ = true;
-        const std::string reason = ec == websocket::error::closed ? std::string(ws_.reason().reason.c_str()) : "";
-        owner_->on_closed(gen_, ec, reason);
-      }
-      return;
-    }
-    const auto data = buf_.cdata();
-    owner_->on_frame(gen_, std::string_view(static_cast<const char*>(data.data()), data.size()));
-    buf_.consume(buf_.size());
-    read();  // after abort() the read fails at once and reports
-  }
-
-  std::shared_ptr<md_client::impl> owner_;
-  uint64_t gen_;
-  tcp::resolver resolver_;
-  ws_t ws_;
-  beast::flat_buffer buf_;
-  websocket::response_type res_;
-  std::deque<std::string> outq_;
-  bool writing_ = false;
-  bool pinging_ = false;
-  bool upgraded_ = false;
-  bool closed_ = false;
-  bool reported_ = false;
-};
-
-}  // namespace
-
 void md_client::impl::dial() {
   if (finished()) return;
   std::string err;
@@ -766,10 +566,7 @@ void md_client::impl::dial() {
   dials.inc();
   if (dials.get() > 1) reconnects.inc();
   set_state(md_client_state::connecting);
-  if (url.tls)
-    conn = std::make_shared<connection<true>>(shared_from_this(), gen);
-  else
-    conn = std::make_shared<connection<false>>(shared_from_this(), gen);
+  conn = make_ws_connection(shared_from_this(), gen, dial_options());
   conn->run();
 }
 

@@ -6,6 +6,7 @@
 // non-template md_session_base; the templates only do I/O. Everything runs on the server thread, so
 // nothing below needs a lock except the few things other threads read (stats are atomics, dial
 // history has a mutex).
+#include "torghut/adapters/tcp_server.hpp"
 #include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_server.hpp"
 
@@ -33,7 +34,7 @@
 
 #include "torghut/adapters/alpaca_wire.hpp"
 #include "torghut/adapters/md_subscriptions.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace torghut::adapters {
 
@@ -129,13 +130,9 @@ struct md_server::impl {
   }
 
   md_server_options opt;
-  std::optional<ssl::context> tls_ctx;  // outlives every stream
-  std::unique_ptr<net::io_context> ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  std::optional<tcp::acceptor> acceptor;
-  std::thread thread;
-  uint16_t bound_port = 0;
+  tcp_server server;  // TLS context, io_context, acceptor, server thread
   std::atomic<bool> running{false};  // publishers read it
+  [[nodiscard]] net::io_context& io() noexcept { return server.io(); }
 
   // publish path
   moodycamel::ConcurrentQueue<md_published_event, publish_queue_traits> queue;
@@ -206,10 +203,9 @@ struct md_server::impl {
   }
 
   void on_accept(tcp::socket s);
-  void accept_next();
   void schedule_drain() {
     if (!drain_pending.exchange(true, std::memory_order_acq_rel))
-      net::post(*ioc, [this] { drain(false); });
+      net::post(io(), [this] { drain(false); });
   }
   void drain(bool all);
   void remove_session(md_session_base* s);
@@ -229,8 +225,8 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
         test_feed_(feed_ == "test"),
         fmt_(f),
         enc_(f),
-        auth_timer_(*srv.ioc),
-        grace_timer_(*srv.ioc) {}
+        auth_timer_(srv.io()),
+        grace_timer_(srv.io()) {}
   virtual ~md_session_base() = default;
   md_session_base(const md_session_base&) = delete;
   md_session_base& operator=(const md_session_base&) = delete;
@@ -520,10 +516,7 @@ void md_server::impl::for_key(std::string_view key, F&& f) {
 }
 
 void md_server::impl::close_all() {
-  if (acceptor) {
-    beast::error_code ec;
-    acceptor->close(ec);
-  }
+  server.close_acceptor();
   for_key({}, [](md_session_base& s) { s.drop(); });
 }
 
@@ -758,22 +751,9 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
   std::optional<http::request_parser<http::string_body>> parser_;
 };
 
-void md_server::impl::accept_next() {
-  acceptor->async_accept([this](const beast::error_code& ec, tcp::socket s) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-    } else {
-      on_accept(std::move(s));
-    }
-    accept_next();
-  });
-}
-
 void md_server::impl::on_accept(tcp::socket s) {
   bump(c_tcp_accepted);
-  beast::error_code ec;
-  s.set_option(tcp::no_delay(true), ec);
-  if (tls_ctx) {
+  if (auto* tls_ctx = server.tls_context()) {
     using tls_stream = beast::ssl_stream<beast::tcp_stream>;
     std::make_shared<md_http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx))->run();
   } else {
@@ -810,37 +790,17 @@ bool md_server::start(std::string& error) {
     error = "already started";
     return false;
   }
-  try {
-    if (!m.opt.tls_cert_file.empty() || !m.opt.tls_key_file.empty()) {
-      if (m.opt.tls_cert_file.empty() || m.opt.tls_key_file.empty()) {
-        error = "TLS needs both a certificate and a key file";
-        return false;
-      }
-      m.tls_ctx.emplace(tls::make_server_context(m.opt.tls_cert_file, m.opt.tls_key_file));
-    }
-    m.ioc = std::make_unique<net::io_context>(1);
-    const auto addr = net::ip::make_address(m.opt.bind_address);
-    tcp::endpoint ep(addr, m.opt.port);
-    m.acceptor.emplace(*m.ioc);
-    m.acceptor->open(ep.protocol());
-    m.acceptor->set_option(net::socket_base::reuse_address(true));
-    m.acceptor->bind(ep);
-    m.acceptor->listen(net::socket_base::max_listen_connections);
-    m.bound_port = m.acceptor->local_endpoint().port();
-  } catch (const std::exception& e) {
-    error = e.what();
-    m.acceptor.reset();
-    m.ioc.reset();
-    m.tls_ctx.reset();
+  if (!m.server.open({.bind_address = m.opt.bind_address,
+                      .port = m.opt.port,
+                      .tls_cert_file = m.opt.tls_cert_file,
+                      .tls_key_file = m.opt.tls_key_file},
+                     error))
     return false;
-  }
-  m.work.emplace(net::make_work_guard(*m.ioc));
-  m.accept_next();
   if (m.opt.drain_interval.count() > 0) {
-    m.drain_timer.emplace(*m.ioc);
+    m.drain_timer.emplace(m.io());
     m.arm_drain_timer();
   }
-  m.thread = std::thread([&m] { m.ioc->run(); });
+  m.server.start([&m](tcp::socket s) { m.on_accept(std::move(s)); });
   m.running.store(true, std::memory_order_release);
   return true;
 }
@@ -850,18 +810,15 @@ void md_server::stop() {
   if (!m.running.load()) return;
   sync([&m] { m.close_all(); });
   m.running.store(false, std::memory_order_release);
-  m.work.reset();
-  m.ioc->stop();
-  m.thread.join();
+  m.server.join();
   m.drain_timer.reset();
   m.sessions.clear();
   m.slots.clear();
-  m.acceptor.reset();
-  m.ioc.reset();  // destroys pending handlers (and with them the last sessions)
+  m.server.release();  // destroys pending handlers (and with them the last sessions)
 }
 
-uint16_t md_server::port() const noexcept { return impl_->bound_port; }
-bool md_server::tls() const noexcept { return impl_->tls_ctx.has_value(); }
+uint16_t md_server::port() const noexcept { return impl_->server.port(); }
+bool md_server::tls() const noexcept { return impl_->server.tls(); }
 
 std::string md_server::url(std::string_view feed) const {
   std::string host = impl_->opt.bind_address;
@@ -959,21 +916,21 @@ size_t md_server::authenticated_connections(std::string_view key) const {
 
 void md_server::inject_error(std::string_view key, int code) {
   if (!impl_->running) return;
-  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key), code] {
+  net::post(impl_->io(), [m = impl_.get(), k = std::string(key), code] {
     m->for_key(k, [code](md_session_base& s) { s.fail(code); });
   });
 }
 
 void md_server::drop_connections(std::string_view key) {
   if (!impl_->running) return;
-  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
+  net::post(impl_->io(), [m = impl_.get(), k = std::string(key)] {
     m->for_key(k, [](md_session_base& s) { s.drop(); });
   });
 }
 
 void md_server::silence_connections(std::string_view key) {
   if (!impl_->running) return;
-  net::post(*impl_->ioc, [m = impl_.get(), k = std::string(key)] {
+  net::post(impl_->io(), [m = impl_.get(), k = std::string(key)] {
     m->for_key(k, [](md_session_base& s) { s.silence(); });
   });
 }
@@ -999,7 +956,7 @@ void md_server::sync(std::function<void()> f) {
   }
   std::promise<void> done;
   auto fut = done.get_future();
-  net::post(*m.ioc, [&m, &f, &done] {
+  net::post(m.io(), [&m, &f, &done] {
     m.drain(true);
     if (f) f();
     done.set_value();

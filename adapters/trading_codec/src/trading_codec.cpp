@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "torghut/engine/rfc3339.hpp"
+#include "torghut/core/rfc3339.hpp"
 
 namespace torghut::adapters {
 

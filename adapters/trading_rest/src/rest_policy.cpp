@@ -198,34 +198,7 @@ uint32_t rate_window::used(int64_t now_ms) const noexcept {
 
 // ---------------------------------------------------------------------------------------------
 
-bool is_loopback_host(std::string_view h) noexcept {
-  if (iequal(h, "localhost") || h == "::1") return true;
-  // 127.0.0.0/8 as a dotted quad.
-  int parts = 0;
-  size_t i = 0;
-  int first = -1;
-  while (i <= h.size()) {
-    size_t j = i;
-    while (j < h.size() && h[j] >= '0' && h[j] <= '9') ++j;
-    if (j == i || j - i > 3) return false;
-    int v = 0;
-    (void)std::from_chars(h.data() + i, h.data() + j, v);
-    if (v > 255) return false;
-    if (parts == 0) first = v;
-    ++parts;
-    if (j == h.size()) break;
-    if (h[j] != '.') return false;
-    i = j + 1;
-  }
-  return parts == 4 && first == 127;
-}
-
-std::string rest_url::host_header() const {
-  const bool v6 = host.find(':') != std::string::npos;
-  std::string h = v6 ? "[" + host + "]" : host;
-  if (port != (tls ? "443" : "80")) h += ":" + port;
-  return h;
-}
+std::string rest_url::host_header() const { return torghut::host_header(host, port, tls); }
 
 std::optional<rest_url> parse_rest_url(std::string_view url, std::string& error) {
   rest_url u;

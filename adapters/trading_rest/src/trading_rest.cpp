@@ -37,6 +37,8 @@
 #include <random>
 #include <vector>
 
+#include "torghut/core/counter.hpp"
+
 namespace torghut::adapters {
 
 namespace net = boost::asio;
@@ -49,12 +51,7 @@ using error_code = boost::system::error_code;
 namespace {
 
 /// Single-writer counters, readable from any thread.
-struct counter {
-  std::atomic<uint64_t> v{0};
-  void inc() noexcept { v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-  void dec() noexcept { v.store(v.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
-  [[nodiscard]] uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
-};
+using counter = relaxed_counter;
 
 int64_t steady_ms() noexcept {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())

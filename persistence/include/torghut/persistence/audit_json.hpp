@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "torghut/engine/fixed_point.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/fixed_point.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace torghut::persistence {
 

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "torghut/engine/fixed_point.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/fixed_point.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
 #include "torghut/persistence/audit_json.hpp"
 
 namespace torghut::persistence {

@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "torghut/engine/audit_sink.hpp"
+#include "torghut/core/audit_sink.hpp"
 #include "torghut/persistence/copy_batch.hpp"
 #include "torghut/persistence/spool.hpp"
 

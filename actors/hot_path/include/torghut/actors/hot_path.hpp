@@ -18,12 +18,12 @@
 #include "torghut/actors/order_router.hpp"
 #include "torghut/actors/risk.hpp"
 #include "torghut/actors/strategy.hpp"
-#include "torghut/engine/audit_sink.hpp"
-#include "torghut/engine/clock.hpp"
-#include "torghut/engine/config.hpp"
-#include "torghut/engine/control_plane.hpp"
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/clock.hpp"
+#include "torghut/core/config.hpp"
+#include "torghut/core/control_channel.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace torghut::actors {
 

@@ -28,10 +28,10 @@
 #include <limits>
 #include <vector>
 
-#include "torghut/engine/audit_sink.hpp"
-#include "torghut/engine/config.hpp"
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/config.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace torghut::actors {
 

@@ -30,11 +30,11 @@
 #include <optional>
 #include <vector>
 
-#include "torghut/engine/audit_sink.hpp"
-#include "torghut/engine/clock.hpp"
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/reject_codes.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/clock.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/reject_codes.hpp"
 
 namespace torghut::actors {
 

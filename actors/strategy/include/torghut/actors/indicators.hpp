@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace torghut::actors {
 

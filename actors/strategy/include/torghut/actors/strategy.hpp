@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "torghut/actors/indicators.hpp"
-#include "torghut/engine/audit_sink.hpp"
-#include "torghut/engine/clock.hpp"
-#include "torghut/engine/config.hpp"
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/clock.hpp"
+#include "torghut/core/config.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace torghut::actors {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "torghut/adapters/json_decoder.hpp"  // subscription_channel, control_message
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace torghut::adapters {
 

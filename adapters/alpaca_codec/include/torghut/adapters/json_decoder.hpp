@@ -14,9 +14,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
-#include "torghut/engine/types.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
+#include "torghut/core/types.hpp"
 
 namespace torghut::adapters {
 

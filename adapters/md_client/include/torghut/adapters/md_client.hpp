@@ -45,10 +45,10 @@
 #include "torghut/adapters/alpaca_wire.hpp"
 #include "torghut/adapters/md_lease.hpp"
 #include "torghut/adapters/md_policy.hpp"
-#include "torghut/engine/clock.hpp"
-#include "torghut/engine/mailbox.hpp"
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/symbol_table.hpp"
+#include "torghut/core/clock.hpp"
+#include "torghut/core/mailbox.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/symbol_table.hpp"
 
 namespace boost::asio {
 class io_context;

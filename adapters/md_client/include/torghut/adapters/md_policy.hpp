@@ -16,7 +16,8 @@
 
 #include "torghut/adapters/alpaca_wire.hpp"
 #include "torghut/adapters/json_decoder.hpp"
-#include "torghut/engine/types.hpp"
+#include "torghut/core/types.hpp"
+#include "torghut/core/url.hpp"
 
 namespace torghut::adapters {
 
@@ -224,20 +225,8 @@ class lag_gauge {
 [[nodiscard]] bool lag_applies(market_event_kind k) noexcept;
 
 // ---------------------------------------------------------------------------------------------
-// URLs
+// Feeds (the URL parsing itself is core's url.hpp)
 // ---------------------------------------------------------------------------------------------
-
-struct ws_url {
-  bool tls = false;
-  std::string host;
-  std::string port;  ///< "443"/"80" when the URL names none
-  std::string path;  ///< starts with '/'; "/" when the URL has none
-  /// The Host header value: host, plus ":port" when the port is not the scheme's default.
-  [[nodiscard]] std::string host_header() const;
-};
-/// Parses `ws://host[:port][/path]` or `wss://...` (IPv6 literals in brackets). nullopt with
-/// `error` set when malformed.
-[[nodiscard]] std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error);
 
 /// Alpaca's market-data feeds (stocks v2).
 enum class md_feed : uint8_t { iex, sip, delayed_sip, test };

@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "torghut/engine/messages.hpp"
-#include "torghut/engine/types.hpp"
+#include "torghut/core/messages.hpp"
+#include "torghut/core/types.hpp"
 
 namespace torghut::adapters {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "torghut/adapters/alpaca_wire.hpp"
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace torghut::adapters {
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "torghut/engine/types.hpp"
+#include "torghut/core/types.hpp"
 
 namespace torghut::adapters {
 

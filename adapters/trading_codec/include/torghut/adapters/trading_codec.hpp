@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace torghut::adapters {
 

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "torghut/core/url.hpp"
+
 namespace torghut::adapters {
 
 /// What a request (or its current phase) is.
@@ -153,8 +155,6 @@ struct rest_url {
 /// Parses `https://host[:port][/]` or `http://...` (a base URL: no path beyond "/", no query).
 /// http:// is refused unless the host is loopback (is_loopback_host). nullopt with `error` set.
 [[nodiscard]] std::optional<rest_url> parse_rest_url(std::string_view url, std::string& error);
-/// localhost, 127.0.0.0/8, ::1.
-[[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
 
 /// Writes `/v2/orders:by_client_order_id?client_order_id=<coid percent-encoded>`. Returns the
 /// size, 0 when it does not fit.

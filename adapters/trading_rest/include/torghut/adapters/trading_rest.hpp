@@ -45,7 +45,7 @@
 
 #include "torghut/adapters/rest_policy.hpp"
 #include "torghut/adapters/trading_codec.hpp"
-#include "torghut/engine/messages.hpp"
+#include "torghut/core/messages.hpp"
 
 namespace boost::asio {
 class io_context;

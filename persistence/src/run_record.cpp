@@ -101,14 +101,7 @@ std::string symbols_json(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string_view to_string(strategy_kind k) noexcept {
-  switch (k) {
-    case strategy_kind::macd_rsi: return "macd_rsi";
-    case strategy_kind::bollinger_reversion: return "bollinger_reversion";
-    case strategy_kind::tick_probe: return "tick_probe";
-  }
-  return "unknown";
-}
+std::string_view to_string(strategy_kind k) noexcept { return name_of(k); }
 
 std::string config_json(const engine_config& c) {
   std::string out = "{";
@@ -147,15 +140,15 @@ std::string config_json(const engine_config& c) {
         .i64("max_past_age_ns", c.market_data.max_past_age_ns);
   });
   w.object("feed", [&](writer& f) {
-    f.str("url", without_userinfo(c.feed.url)).str("format", c.feed.format).str("auth", c.feed.auth);
+    f.str("url", without_userinfo(c.feed.url)).str("format", name_of(c.feed.format)).str("auth", name_of(c.feed.auth));
     f.list("trades", c.feed.trades).list("quotes", c.feed.quotes).list("bars", c.feed.bars);
     f.str("ca_file", c.feed.ca_file).str("lease_dir", c.feed.lease_dir).str("relay_listen", c.feed.relay_listen);
     f.str("relay_url", without_userinfo(c.feed.relay_url)).str("record", c.feed.record);
     f.u64("healthy_after_ms", c.feed.healthy_after_ms);
   });
   w.object("trading", [&](writer& t) {
-    t.str("broker", c.trading.broker).str("rest_url", without_userinfo(c.trading.rest_url));
-    t.str("stream_url", without_userinfo(c.trading.stream_url)).str("stream_auth", c.trading.stream_auth);
+    t.str("broker", name_of(c.trading.broker)).str("rest_url", without_userinfo(c.trading.rest_url));
+    t.str("stream_url", without_userinfo(c.trading.stream_url)).str("stream_auth", name_of(c.trading.stream_auth));
     t.str("ca_file", c.trading.ca_file).u64("connections", c.trading.connections);
     t.u64("request_timeout_ms", c.trading.request_timeout_ms).u64("max_retries", c.trading.max_retries);
     t.u64("rate_limit_per_minute", c.trading.rate_limit_per_minute);

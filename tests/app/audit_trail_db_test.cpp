@@ -205,14 +205,14 @@ TEST(audit_trail_db, a_replay_records_its_run_strategies_and_position_snapshots_
   sc.duration = duration_ns{8 * 60 * ns_per_second};
   ASSERT_GT(adapters::generate_recording(sc, rec).frames, 0u);
 
-  replay::replay_options o;
+  app::replay_options o;
   o.recording = rec;
   o.config = default_config({});
   o.config.symbol_capacity = 256;
   o.decision_log = dir + "/decisions.jsonl";
   o.db_dsn = db.dsn();
   o.spool_dir = dir + "/spool";
-  const auto rep = replay::run_replay(o);
+  const auto rep = app::run_replay(o);
   ASSERT_GT(rep.fills, 0u);
   ASSERT_EQ(rep.db_dead_letters, 0u);
   ASSERT_EQ(rep.db_rows_committed, rep.db_rows_spooled);

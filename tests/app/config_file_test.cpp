@@ -103,8 +103,8 @@ relay_url = "ws://127.0.0.1:9100/v2/test"
 )");
   ASSERT_TRUE(r.ok()) << r.errors.front();
   EXPECT_EQ(r.config.feed.url, "ws://127.0.0.1:9000/v2/test");
-  EXPECT_EQ(r.config.feed.format, "msgpack");
-  EXPECT_EQ(r.config.feed.auth, "headers");
+  EXPECT_EQ(r.config.feed.format, feed_format::msgpack);
+  EXPECT_EQ(r.config.feed.auth, feed_auth::headers);
   EXPECT_EQ(r.config.feed.trades, std::vector<std::string>{"AAPL"});
   EXPECT_EQ(r.config.feed.relay_listen, "127.0.0.1:9100");
 }
@@ -158,9 +158,9 @@ connections = 3
 request_timeout_ms = 500
 )");
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0]);
-  EXPECT_EQ(r.config.trading.broker, "alpaca");
+  EXPECT_EQ(r.config.trading.broker, broker_kind::alpaca);
   EXPECT_EQ(r.config.trading.rest_url, "http://127.0.0.1:9001");
-  EXPECT_EQ(r.config.trading.stream_auth, "legacy");
+  EXPECT_EQ(r.config.trading.stream_auth, stream_auth_form::legacy);
   EXPECT_EQ(r.config.trading.connections, 3u);
   EXPECT_EQ(r.config.trading.request_timeout_ms, 500u);
 
@@ -184,7 +184,7 @@ connections = 0
 
 TEST(trading_mode, the_live_api_is_refused_without_both_settings) {
   trading_config live;
-  live.broker = "alpaca";
+  live.broker = broker_kind::alpaca;
   live.rest_url = "https://api.alpaca.markets";
   live.stream_url = "wss://api.alpaca.markets/stream";
   const std::string err = check_trading_target(live, trading_mode::paper);
@@ -194,7 +194,7 @@ TEST(trading_mode, the_live_api_is_refused_without_both_settings) {
   // A live switch never paper-trades by accident either.
   trading_config paper;  // defaults: the internal paper broker
   EXPECT_NE(check_trading_target(paper, trading_mode::live), "");
-  paper.broker = "alpaca";  // the paper API
+  paper.broker = broker_kind::alpaca;  // the paper API
   EXPECT_EQ(check_trading_target(paper, trading_mode::paper), "");
   EXPECT_NE(check_trading_target(paper, trading_mode::live), "");
   EXPECT_EQ(url_host("https://user@api.alpaca.markets:443/v2"), "api.alpaca.markets");

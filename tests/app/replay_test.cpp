@@ -35,15 +35,15 @@ TEST(replay, the_same_recording_gives_a_byte_identical_decision_log) {
   sc.duration = duration_ns{8 * 60 * ns_per_second};
   ASSERT_GT(adapters::generate_recording(sc, rec).frames, 0u);
 
-  replay::replay_options o;
+  app::replay_options o;
   o.recording = rec;
   o.config = default_config({});
   o.config.symbol_capacity = 256;
   o.decision_log = tmp("a.jsonl");
-  auto a = replay::run_replay(o);
+  auto a = app::run_replay(o);
   o.decision_log = tmp("b.jsonl");
   o.config.idle = idle_kind::busy_spin;  // a different idle strategy must not change decisions
-  auto b = replay::run_replay(o);
+  auto b = app::run_replay(o);
 
   const std::string la = slurp(tmp("a.jsonl")), lb = slurp(tmp("b.jsonl"));
   EXPECT_GT(a.decisions, 0u);
@@ -67,25 +67,25 @@ TEST(replay, a_different_recording_gives_a_different_decision_log) {
   (void)adapters::generate_recording(sc, r1);
   sc.seed = 2;
   (void)adapters::generate_recording(sc, r2);
-  replay::replay_options o;
+  app::replay_options o;
   o.config = default_config({});
   o.config.symbol_capacity = 64;
   o.recording = r1;
   o.decision_log = tmp("s1.jsonl");
-  (void)replay::run_replay(o);
+  (void)app::run_replay(o);
   o.recording = r2;
   o.decision_log = tmp("s2.jsonl");
-  (void)replay::run_replay(o);
+  (void)app::run_replay(o);
   EXPECT_NE(slurp(tmp("s1.jsonl")), slurp(tmp("s2.jsonl")));
   for (const auto& p : {r1, r2, tmp("s1.jsonl"), tmp("s2.jsonl")}) std::filesystem::remove(p);
 }
 
 TEST(replay, reports_a_missing_recording_clearly) {
-  replay::replay_options o;
+  app::replay_options o;
   o.recording = "/nonexistent/market.rec";
   o.config = default_config({});
   try {
-    (void)replay::run_replay(o);
+    (void)app::run_replay(o);
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/market.rec"), std::string::npos);
@@ -103,11 +103,11 @@ TEST(replay, counts_and_skips_bad_frames_without_stopping) {
     out << "1700000000300000000\t[{\"T\":\"zz\",\"S\":\"AAPL\"}]\n";
     out << "1700000000400000000\t[{\"T\":\"t\",\"S\":\"AAPL\",\"i\":4,\"x\":\"V\",\"p\":100.7,\"s\":10,\"t\":\"2023-11-14T22:13:20.4Z\",\"z\":\"C\"}]\n";
   }
-  replay::replay_options o;
+  app::replay_options o;
   o.recording = rec;
   o.config = default_config({});
   o.config.symbol_capacity = 16;
-  auto r = replay::run_replay(o);
+  auto r = app::run_replay(o);
   EXPECT_EQ(r.frames, 5u);
   EXPECT_EQ(r.bad_lines, 1u);
   EXPECT_EQ(r.events, 2u);

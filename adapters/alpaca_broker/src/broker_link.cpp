@@ -63,7 +63,7 @@ broker_link::broker_link(boost::asio::io_context& io, const trading_config& cfg,
   sc.url = cfg.stream_url;
   sc.key_id = std::move(key_id);
   sc.secret = std::move(secret);
-  sc.auth = cfg.stream_auth == "legacy" ? adapters::trade_stream_auth::legacy : adapters::trade_stream_auth::action;
+  sc.auth = cfg.stream_auth == stream_auth_form::legacy ? adapters::trade_stream_auth::legacy : adapters::trade_stream_auth::action;
   sc.ca_file = cfg.ca_file;
   stream_ = std::make_unique<adapters::trade_stream_client>(io, std::move(sc), *this);
   waiting_cancels_.reserve(64);

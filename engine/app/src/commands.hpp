@@ -1,17 +1,19 @@
 #pragma once
 /// Subcommands of the `torghut` executable that live in their own files. Each `add_*` registers
 /// its subcommand and options on `app` and returns the function main() calls when it was chosen
-/// (the function returns the process exit code).
+/// (the function returns the process exit code, exit_code.hpp).
 
 #include <functional>
 
 #include <CLI/CLI.hpp>
 
+#include "torghut/app/exit_code.hpp"
+
 namespace torghut::app {
 
 struct command {
   CLI::App* sub = nullptr;
-  std::function<int()> run;
+  std::function<exit_code()> run;
 };
 
 /// `torghut run`: the engine on a live feed (run_command.cpp).

@@ -162,6 +162,20 @@ class loader {
     if (const auto* b = n->as_boolean()) out = b->get();
     else errs_.push_back(where + std::string(key) + ": expected true or false, not " + type_name(*n));
   }
+  /// A named choice (an enum with a names table, named_enum.hpp); any other text is an error
+  /// that lists the accepted names.
+  template <class E>
+  void choice(const toml::table& t, std::string_view key, const std::string& where, E& out) {
+    const auto* n = t.get(key);
+    if (!n) return;
+    const auto* s = n->as_string();
+    if (!s) {
+      errs_.push_back(where + std::string(key) + ": expected a string, not " + type_name(*n));
+      return;
+    }
+    if (const auto v = parse_enum<E>(s->get())) out = *v;
+    else errs_.push_back(where + std::string(key) + ": expected " + expected_names<E>());
+  }
   void text(const toml::table& t, std::string_view key, const std::string& where, std::string& out) {
     const auto* n = t.get(key);
     if (!n) return;
@@ -212,12 +226,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   l.fixed(root, "starting_equity", "", c.starting_equity);
   l.strings(root, "allowed_symbols", "", c.allowed_symbols);
   l.integer(root, "cpu", "", c.cpu);
-  if (const auto* n = root.get("idle")) {
-    const auto v = n->value<std::string>();
-    if (v == "busy-spin") c.idle = idle_kind::busy_spin;
-    else if (v == "backoff") c.idle = idle_kind::backoff;
-    else errs.push_back("idle: expected \"busy-spin\" or \"backoff\"");
-  }
+  l.choice(root, "idle", "", c.idle);
   l.integer(root, "mailbox_capacity", "", c.mailbox_capacity);
   l.integer(root, "audit_capacity", "", c.audit_capacity);
   l.integer(root, "symbol_capacity", "", c.symbol_capacity);
@@ -265,8 +274,8 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
                              "lease_dir", "relay_listen", "relay_url", "record", "healthy_after_ms"});
       auto& f = c.feed;
       l.text(*t, "url", w, f.url);
-      l.text(*t, "format", w, f.format);
-      l.text(*t, "auth", w, f.auth);
+      l.choice(*t, "format", w, f.format);
+      l.choice(*t, "auth", w, f.auth);
       l.strings(*t, "trades", w, f.trades);
       l.strings(*t, "quotes", w, f.quotes);
       l.strings(*t, "bars", w, f.bars);
@@ -287,10 +296,10 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
                              "request_timeout_ms", "max_retries", "rate_limit_per_minute",
                              "reconcile_timeout_ms", "max_order_age_ms", "max_limit_order_age_ms"});
       auto& tc = c.trading;
-      l.text(*t, "broker", w, tc.broker);
+      l.choice(*t, "broker", w, tc.broker);
       l.text(*t, "rest_url", w, tc.rest_url);
       l.text(*t, "stream_url", w, tc.stream_url);
-      l.text(*t, "stream_auth", w, tc.stream_auth);
+      l.choice(*t, "stream_auth", w, tc.stream_auth);
       l.text(*t, "ca_file", w, tc.ca_file);
       l.integer(*t, "connections", w, tc.connections);
       l.integer(*t, "request_timeout_ms", w, tc.request_timeout_ms);
@@ -321,12 +330,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
         strategy_config s;
         l.integer(*t, "id", w, s.id.value);
         l.text(*t, "name", w, s.name);
-        std::string kind = "macd_rsi";
-        l.text(*t, "kind", w, kind);
-        if (kind == "macd_rsi") s.kind = strategy_kind::macd_rsi;
-        else if (kind == "bollinger_reversion") s.kind = strategy_kind::bollinger_reversion;
-        else if (kind == "tick_probe") s.kind = strategy_kind::tick_probe;
-        else errs.push_back(w + "kind: expected \"macd_rsi\", \"bollinger_reversion\" or \"tick_probe\"");
+        l.choice(*t, "kind", w, s.kind);
         l.boolean(*t, "enabled", w, s.enabled);
         l.text(*t, "base_timeframe", w, s.base_timeframe);
         l.strings(*t, "universe_symbols", w, s.universe_symbols);
@@ -396,7 +400,7 @@ trading_mode_result resolve_trading_mode(const char* mode_env, const char* live_
 }
 
 std::string check_trading_target(const trading_config& t, trading_mode mode) {
-  const bool to_alpaca = t.broker == "alpaca";
+  const bool to_alpaca = t.broker == broker_kind::alpaca;
   const bool rest_live = url_host(t.rest_url) == alpaca_live_trading_host;
   const bool stream_live = url_host(t.stream_url) == alpaca_live_trading_host;
   if (mode != trading_mode::live) {

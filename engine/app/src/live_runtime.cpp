@@ -1,3 +1,15 @@
+// `torghut run`: the live runtime. One object with four phases, in the order a reader wants them:
+//
+//   wire_up()    config, symbols, the hot path, the relay, the market-data client and the
+//                one-connection lease, the control plane and the audit trail, the broker link;
+//                nothing is dialled and no thread runs yet
+//   start()      the market-data client dials; the I/O thread (io_thread mode) and the hot
+//                thread start (what the hot thread runs per frame: hot_agents.hpp)
+//   supervise()  until stop, a limit or a failure: status lines, the lease watch, operator
+//                requests (limits reload, status dump), failures of the feed and the broker link,
+//                exceptions caught on the hot thread
+//   finish()     the orderly stop (adapter, I/O, hot loop, broker link, relay, audit drain) and
+//                the report
 #include "torghut/app/live_runtime.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,43 +22,33 @@
 #include <stdexcept>
 #include <thread>
 
+#include "hot_agents.hpp"
 #include "torghut/actors/hot_path.hpp"
+#include "torghut/adapters/broker_link.hpp"
 #include "torghut/adapters/md_client.hpp"
 #include "torghut/adapters/md_lease.hpp"
 #include "torghut/adapters/md_server.hpp"
-#include "torghut/core/audit_sink.hpp"
-#include "torghut/core/clock.hpp"
 #include "torghut/app/config_file.hpp"
 #include "torghut/control/control_plane.hpp"
+#include "torghut/core/audit_sink.hpp"
+#include "torghut/core/clock.hpp"
 #include "torghut/core/mailbox.hpp"
-#include "torghut/core/run_loop.hpp"
+#include "torghut/core/result.hpp"
 #include "torghut/core/symbol_table.hpp"
-#include "torghut/persistence/schema.hpp"
 #include "torghut/persistence/audit_trail.hpp"
-#include "torghut/adapters/broker_link.hpp"
+#include "torghut/persistence/schema.hpp"
 
-namespace torghut::live {
+namespace torghut::app {
 namespace {
 
 namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
 
 /// The last path segment of a stream URL ("iex" of ".../v2/iex").
 std::string feed_of(const std::string& url) {
   const auto slash = url.rfind('/');
   return slash == std::string::npos ? "iex" : url.substr(slash + 1);
 }
-
-/// Counters the hot thread publishes for the status line (the hot path's own are not atomic).
-struct hot_gauges {
-  std::atomic<uint64_t> events{0}, decisions{0}, rejections{0}, orders{0}, fills{0};
-  void publish(const actors::hot_path_counters& c) noexcept {
-    events.store(c.events_in, std::memory_order_relaxed);
-    decisions.store(c.decisions, std::memory_order_relaxed);
-    rejections.store(c.rejections, std::memory_order_relaxed);
-    orders.store(c.orders, std::memory_order_relaxed);
-    fills.store(c.fills, std::memory_order_relaxed);
-  }
-};
 
 /// I/O-thread sink: hands events to the hot thread and, when a relay is served, publishes them to
 /// it (on the I/O thread, so relay consumers never cost the hot thread anything).
@@ -84,232 +86,412 @@ class inline_sink final : public adapters::md_event_sink {
   const symbol_table& syms_;
 };
 
-}  // namespace
+using step = result<void, run_failure>;
 
-live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
-                     const std::function<void(const live_status&)>& on_status) {
-  live_report rep;
-  auto fail = [&](int code, std::string why) {
-    rep.exit_code = code;
-    rep.error = std::move(why);
-    return rep;
-  };
-  engine_config cfg = opts.config;
-  if (auto errs = validate(cfg); !errs.empty()) {
-    std::string msg = "invalid configuration:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    return fail(2, msg);
+run_failure failed(exit_code code, std::string why) { return run_failure{code, std::move(why)}; }
+
+class live_runtime {
+ public:
+  explicit live_runtime(const live_options& opts) : opts_(opts), cfg_(opts.config) {}
+  live_runtime(const live_runtime&) = delete;
+  live_runtime& operator=(const live_runtime&) = delete;
+  ~live_runtime() {
+    // A phase that failed after threads started still joins them (finish() normally does).
+    hot_stop_.store(true);
+    if (hot_.joinable()) hot_.join();
+    if (io_thread_.joinable()) {
+      io_.stop();
+      io_thread_.join();
+    }
   }
-  const auto& feed = cfg.feed;
-  const bool to_broker = cfg.trading.broker == "alpaca";
-  if (std::string why = check_trading_target(cfg.trading, opts.live_trading ? trading_mode::live : trading_mode::paper);
-      !why.empty())
-    return fail(2, why);
 
-  symbol_table symbols(cfg.symbol_capacity);
-  // The broker's positions and orders are looked up by name from the hot thread, which may not
-  // intern (the decoder may, on the I/O thread): every allowed symbol gets its id now.
-  for (const auto& s : cfg.allowed_symbols) (void)symbols.intern(s);
-  audit_sink audit(cfg.audit_capacity);
-  system_clock clk;
-  actors::hot_path hp(cfg, symbols, audit, clk);
+  // ---- phase 1: wire up -------------------------------------------------------------------
+  step wire_up() {
+    if (auto errs = validate(cfg_); !errs.empty()) {
+      std::string msg = "invalid configuration:";
+      for (const auto& e : errs) msg += "\n  - " + e;
+      return failed(exit_code::config, msg);
+    }
+    to_broker_ = cfg_.trading.broker == broker_kind::alpaca;
+    if (std::string why =
+            check_trading_target(cfg_.trading, opts_.live_trading ? trading_mode::live : trading_mode::paper);
+        !why.empty())
+      return failed(exit_code::config, why);
 
-  // ---- the relay (optional): local consumers share this process's one connection ----
-  std::unique_ptr<adapters::md_server> relay;
-  if (!feed.relay_listen.empty()) {
+    symbols_ = std::make_unique<symbol_table>(cfg_.symbol_capacity);
+    // The broker's positions and orders are looked up by name from the hot thread, which may not
+    // intern (the decoder may, on the I/O thread): every allowed symbol gets its id now.
+    for (const auto& s : cfg_.allowed_symbols) (void)symbols_->intern(s);
+    audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
+    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
+
+    if (auto r = wire_relay(); !r) return r;
+    if (auto r = wire_market_data(); !r) return r;
+    if (auto r = wire_audit_trail(); !r) return r;
+    return wire_broker();
+  }
+
+  // ---- phase 2: start ---------------------------------------------------------------------
+  step start() {
+    if (std::string err; !client_->start(err)) return failed(exit_code::feed_failed, "market data: " + err);
+    guard_.emplace(asio::make_work_guard(io_));
+    trade_guard_.emplace(asio::make_work_guard(trade_io_own_));
+    if (opts_.io == io_mode::io_thread) io_thread_ = std::thread([this] { io_.run(); });
+    agent_.emplace(live_hot_agent{*handoff_, *hp_, clk_, channel_, gauges_, faults_,
+                                  opts_.io == io_mode::hot_thread ? &io_ : nullptr,
+                                  to_broker_ && opts_.io == io_mode::io_thread ? &trade_io_own_ : nullptr});
+    hot_ = std::thread([this] {
+      if (cfg_.cpu >= 0) pin_error_ = pin_current_thread(cfg_.cpu);
+      pin_tried_.store(true, std::memory_order_release);
+      run_hot_loop(*agent_, cfg_.idle, hot_stop_);
+      gauges_.publish(hp_->counters());
+    });
+    t0_ = steady::now();
+    return {};
+  }
+
+  // ---- phase 3: supervise -----------------------------------------------------------------
+  /// Returns when `stop` turns true, a limit is reached, or something failed for good (then
+  /// rep().exit_code says what).
+  void supervise(const std::atomic<bool>& stop, const std::function<void(const live_status&)>& on_status) {
+    auto last_status = t0_;
+    const auto reconcile_deadline = t0_ + std::chrono::milliseconds(cfg_.trading.reconcile_timeout_ms);
+    next_lease_check_ = t0_ + opts_.lease_check_every;
+    reloads_seen_ = opts_.reload_requests ? opts_.reload_requests->load() : 0;
+    dumps_seen_ = opts_.status_requests ? opts_.status_requests->load() : 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const auto now = steady::now();
+      report_pinning();
+      report_hot_faults();
+      if (watch_lease_ && now >= next_lease_check_ && !check_lease(now)) break;
+      handle_operator_requests();
+      if (!check_failures(now, reconcile_deadline)) break;
+      if (opts_.duration_s > 0 && std::chrono::duration<double>(now - t0_).count() >= opts_.duration_s) break;
+      if (opts_.max_events > 0 && gauges_.events.load(std::memory_order_relaxed) >= opts_.max_events) break;
+      if (on_status && now - last_status >= opts_.status_every) {
+        last_status = now;
+        fill_status(rep_.status);
+        on_status(rep_.status);
+        trail_->heartbeat(rep_.status.hot_events, rep_.status.decisions, rep_.status.orders, rep_.status.fills,
+                          false);
+      }
+    }
+  }
+
+  // ---- phase 4: finish --------------------------------------------------------------------
+  /// The orderly stop: adapter, I/O, hot loop, broker link, relay, audit drain; then the report.
+  live_report finish() {
+    if (opts_.io == io_mode::io_thread) {
+      client_->stop();
+      wait_client_stopped(false);
+      guard_.reset();
+      io_.stop();
+      io_thread_.join();
+      hot_stop_.store(true);
+      hot_.join();
+    } else {
+      hot_stop_.store(true);
+      hot_.join();
+      client_->stop();
+      wait_client_stopped(true);
+    }
+    report_hot_faults();
+    // The broker link after the hot thread: its callbacks touch the hot path, which now belongs
+    // to this thread.
+    if (broker_) {
+      broker_->stop();
+      const auto deadline = steady::now() + std::chrono::seconds(2);
+      while (!broker_->stopped() && steady::now() < deadline) {
+        trade_io().poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      trade_io().poll();
+    }
+    trade_guard_.reset();
+    if (opts_.io != io_mode::io_thread) {
+      guard_.reset();
+      io_.stop();
+    }
+    fill_status(rep_.status);
+    if (relay_) relay_->stop();
+    control_->stop_workers();
+    {
+      const auto& hc = hp_->counters();
+      trail_->finish(hc.events_in, hc.decisions, hc.orders, hc.fills);
+    }
+    rep_.realized_pnl = decimal_string(hp_->risk().realized_pnl());
+    rep_.unrealized_pnl = decimal_string(hp_->risk().unrealized_pnl());
+    rep_.audit_rows = trail_->log().rows();
+    if (trail_->persistent()) {
+      const auto wm = trail_->metrics();
+      rep_.db_rows_committed = wm.rows_committed;
+      rep_.db_rows_spooled = wm.rows_spooled;
+    }
+    rep_.audit_dropped = audit_->dropped();
+    return rep_;
+  }
+
+  /// The report of a run that failed before it started.
+  live_report refused(run_failure f) {
+    rep_.exit_code = f.code;
+    rep_.error = std::move(f.message);
+    return rep_;
+  }
+
+ private:
+  // ---- wiring, one piece each -------------------------------------------------------------
+
+  /// The relay (optional): local consumers share this process's one connection.
+  step wire_relay() {
+    const auto& feed = cfg_.feed;
+    if (feed.relay_listen.empty()) return {};
     adapters::md_server_options ro;
     if (!adapters::parse_listen_address(feed.relay_listen, ro.bind_address, ro.port))
-      return fail(2, "feed.relay_listen: expected host:port, got '" + feed.relay_listen + "'");
-    ro.credentials = {{opts.key_id, opts.secret}};
+      return failed(exit_code::config, "feed.relay_listen: expected host:port, got '" + feed.relay_listen + "'");
+    ro.credentials = {{opts_.key_id, opts_.secret}};
     // The hot thread publishes: it must only enqueue (lock-free, no system call); the relay's
     // thread polls the queue every 20 µs (the relay hop then measures p50 45 µs, p99 58 µs:
     // docs/PERFORMANCE.md).
     ro.drain_interval = std::chrono::microseconds(20);
-    relay = std::make_unique<adapters::md_server>(std::move(ro));
-    std::string err;
-    if (!relay->start(err)) return fail(2, "cannot serve the relay on " + feed.relay_listen + ": " + err);
-    rep.relay_url = relay->url(feed_of(feed.url));
-    spdlog::info("relay: serving the feed to local consumers at {}", rep.relay_url);
+    relay_ = std::make_unique<adapters::md_server>(std::move(ro));
+    if (std::string err; !relay_->start(err))
+      return failed(exit_code::config, "cannot serve the relay on " + feed.relay_listen + ": " + err);
+    rep_.relay_url = relay_->url(feed_of(feed.url));
+    spdlog::info("relay: serving the feed to local consumers at {}", rep_.relay_url);
+    return {};
   }
 
-  // ---- the market-data adapter ----
-  adapters::md_client_config mc;
-  mc.url = feed.url;
-  mc.key_id = opts.key_id;
-  mc.secret = opts.secret;
-  mc.auth = feed.auth == "headers" ? adapters::md_auth_mode::headers : adapters::md_auth_mode::message;
-  mc.format = feed.format == "msgpack" ? adapters::wire_format::msgpack : adapters::wire_format::json;
-  {
-    using adapters::subscription_channel;
-    auto& subs = mc.subscriptions;
-    if (feed.trades.empty() && feed.quotes.empty()) {
-      subs[subscription_channel::trades] = cfg.allowed_symbols;
-      subs[subscription_channel::quotes] = cfg.allowed_symbols;
-    } else {
-      subs[subscription_channel::trades] = feed.trades;
-      subs[subscription_channel::quotes] = feed.quotes;
+  /// The market-data client, and the one-connection lease it dials under (or the relay it
+  /// reads from when another process holds the lease).
+  step wire_market_data() {
+    const auto& feed = cfg_.feed;
+    mc_.url = feed.url;
+    mc_.key_id = opts_.key_id;
+    mc_.secret = opts_.secret;
+    mc_.auth = feed.auth == feed_auth::headers ? adapters::md_auth_mode::headers : adapters::md_auth_mode::message;
+    mc_.format = feed.format == feed_format::msgpack ? adapters::wire_format::msgpack : adapters::wire_format::json;
+    {
+      using adapters::subscription_channel;
+      auto& subs = mc_.subscriptions;
+      if (feed.trades.empty() && feed.quotes.empty()) {
+        subs[subscription_channel::trades] = cfg_.allowed_symbols;
+        subs[subscription_channel::quotes] = cfg_.allowed_symbols;
+      } else {
+        subs[subscription_channel::trades] = feed.trades;
+        subs[subscription_channel::quotes] = feed.quotes;
+      }
+      subs[subscription_channel::bars] = feed.bars;
+      subs[subscription_channel::statuses] = cfg_.allowed_symbols;  // halts reach market_data
     }
-    subs[subscription_channel::bars] = feed.bars;
-    subs[subscription_channel::statuses] = cfg.allowed_symbols;  // halts reach market_data
-  }
-  mc.ca_file = feed.ca_file;
-  mc.lease.kind = adapters::lease_kind::none;  // held below, by the run, for its whole life
-  mc.record_path = feed.record;
-  mc.backoff.healthy_after = std::chrono::milliseconds(feed.healthy_after_ms);
-  mc.clk = &clk;
-  mc.name = "md";
+    mc_.ca_file = feed.ca_file;
+    mc_.lease.kind = adapters::lease_kind::none;  // held by the runtime, for its whole life
+    mc_.record_path = feed.record;
+    mc_.backoff.healthy_after = std::chrono::milliseconds(feed.healthy_after_ms);
+    mc_.clk = &clk_;
+    mc_.name = "md";
 
-  asio::io_context io(1);
-  mailbox<market_event> handoff(1u << 16);
-  handoff_sink hsink(handoff, relay.get(), symbols);
-  inline_sink isink(hp, relay.get(), symbols);
-  adapters::md_event_sink& sink =
-      opts.io == io_mode::io_thread ? static_cast<adapters::md_event_sink&>(hsink) : isink;
+    handoff_ = std::make_unique<mailbox<market_event>>(1u << 16);
+    hsink_ = std::make_unique<handoff_sink>(*handoff_, relay_.get(), *symbols_);
+    isink_ = std::make_unique<inline_sink>(*hp_, relay_.get(), *symbols_);
+    client_ = std::make_unique<adapters::md_client>(io_, mc_, *symbols_, sink());
+    rep_.status.source = "feed";
+    rep_.status.url = feed.url;
+    lc_.kind = opts_.db_dsn.empty() ? adapters::lease_kind::file : adapters::lease_kind::postgres;
+    lc_.dir = feed.lease_dir;
+    lc_.pg_dsn = opts_.db_dsn;
+    slot_ = client_->slot();
 
-  auto client = std::make_unique<adapters::md_client>(io, mc, symbols, sink);
-  std::optional<adapters::stream_lease> lease;
-  rep.status.source = "feed";
-  rep.status.url = feed.url;
-  adapters::lease_config lc;
-  lc.kind = opts.db_dsn.empty() ? adapters::lease_kind::file : adapters::lease_kind::postgres;
-  lc.dir = feed.lease_dir;
-  lc.pg_dsn = opts.db_dsn;
-  const adapters::stream_slot slot = client->slot();
-  {
     std::string err;
     adapters::lease_failure why = adapters::lease_failure::none;
-    lease = adapters::stream_lease::acquire(lc, slot, err, &why);
-    if (!lease && why == adapters::lease_failure::unavailable)
-      return fail(8, "one-connection rule: cannot take the connection lease for " + slot.text() + ": " + err +
-                         "; nothing was dialled");
-    if (!lease) {
-      spdlog::warn("one-connection rule: not dialling {}: {}", slot.text(), err);
+    lease_ = adapters::stream_lease::acquire(lc_, slot_, err, &why);
+    if (!lease_ && why == adapters::lease_failure::unavailable)
+      return failed(exit_code::lease_db_fault, "one-connection rule: cannot take the connection lease for " +
+                                                   slot_.text() + ": " + err + "; nothing was dialled");
+    if (!lease_) {
+      spdlog::warn("one-connection rule: not dialling {}: {}", slot_.text(), err);
       if (feed.relay_url.empty())
-        return fail(5, "another process holds the connection lease for " + slot.text() +
-                           " (" + err + "); set feed.relay_url to read from its relay");
+        return failed(exit_code::lease_held, "another process holds the connection lease for " + slot_.text() +
+                                                 " (" + err + "); set feed.relay_url to read from its relay");
       spdlog::info("reading the feed from the relay at {} instead", feed.relay_url);
-      mc.url = feed.relay_url;
-      mc.record_path.clear();
-      client = std::make_unique<adapters::md_client>(io, mc, symbols, sink);
-      rep.status.source = "relay";
-      rep.status.url = feed.relay_url;
+      mc_.url = feed.relay_url;
+      mc_.record_path.clear();
+      client_ = std::make_unique<adapters::md_client>(io_, mc_, *symbols_, sink());
+      rep_.status.source = "relay";
+      rep_.status.url = feed.relay_url;
     } else {
-      spdlog::info("one-connection rule: holding the lease for {} ({})", slot.text(),
-                   lease->description());
+      spdlog::info("one-connection rule: holding the lease for {} ({})", slot_.text(), lease_->description());
     }
+    watch_lease_ = lease_.has_value() && lc_.kind == adapters::lease_kind::postgres;
+    return {};
   }
 
-  // ---- the audit trail ----
-  control_channel channel;
-  control_plane control(channel, {.workers = 1});
-  std::unique_ptr<persistence::audit_trail> trail;
-  try {
-    persistence::audit_trail_options ao;
-    ao.decision_log = opts.decision_log;
-    ao.db_dsn = opts.db_dsn;
-    ao.spool_dir = opts.spool_dir;
-    ao.mode = persistence::run_mode::paper;
-    ao.account_label = cfg.account_label;
-    ao.run_key = feed.url;
-    ao.config = &cfg;  // engine_runs.config_json (no secrets), the strategies rows, the snapshots' cash
-    trail = std::make_unique<persistence::audit_trail>(ao, audit, symbols, control);
-  } catch (const persistence::schema_error& e) {
-    return fail(persistence::schema_exit_code, std::string("audit trail: ") + e.what());
-  } catch (const std::exception& e) {
-    return fail(2, std::string("audit trail: ") + e.what());
+  /// The control plane and the audit trail (write-behind to Postgres, or the supervised
+  /// decision-log worker).
+  step wire_audit_trail() {
+    control_ = std::make_unique<control_plane>(channel_, control_plane_options{.workers = 1});
+    try {
+      persistence::audit_trail_options ao;
+      ao.decision_log = opts_.decision_log;
+      ao.db_dsn = opts_.db_dsn;
+      ao.spool_dir = opts_.spool_dir;
+      ao.mode = persistence::run_mode::paper;
+      ao.account_label = cfg_.account_label;
+      ao.run_key = cfg_.feed.url;
+      ao.config = &cfg_;  // engine_runs.config_json (no secrets), the strategies rows, the snapshots' cash
+      trail_ = std::make_unique<persistence::audit_trail>(ao, *audit_, *symbols_, *control_);
+    } catch (const persistence::schema_error& e) {
+      return failed(exit_code::schema_mismatch, std::string("audit trail: ") + e.what());
+    } catch (const std::exception& e) {
+      return failed(exit_code::config, std::string("audit trail: ") + e.what());
+    }
+    return {};
   }
 
-  // ---- the broker link (trading.broker = "alpaca"): REST orders, trade_updates, reconciler ----
-  // It runs on an io_context the hot thread polls: the md socket's own in hot_thread mode (an
-  // order is then written from inside the frame's handler), a second one in io_thread mode.
-  asio::io_context trade_io_own(1);
-  asio::io_context& trade_io = opts.io == io_mode::hot_thread ? io : trade_io_own;
-  std::unique_ptr<adapters::broker_link> broker;
-  rep.status.broker = cfg.trading.broker;
-  if (to_broker) {
-    broker = std::make_unique<adapters::broker_link>(trade_io, cfg.trading, opts.key_id, opts.secret, hp, symbols);
-    hp.set_gateway(broker.get());
+  /// The broker link (trading.broker = "alpaca"): REST orders, trade_updates, reconciler. It
+  /// runs on an io_context the hot thread polls: the md socket's own in hot_thread mode (an order
+  /// is then written from inside the frame's handler), a second one in io_thread mode.
+  step wire_broker() {
+    rep_.status.broker = std::string(name_of(cfg_.trading.broker));
+    if (!to_broker_) return {};
+    broker_ =
+        std::make_unique<adapters::broker_link>(trade_io(), cfg_.trading, opts_.key_id, opts_.secret, *hp_, *symbols_);
+    hp_->set_gateway(broker_.get());
+    if (std::string err; !broker_->start(err)) return failed(exit_code::config, err);
+    return {};
+  }
+
+  adapters::md_event_sink& sink() {
+    return opts_.io == io_mode::io_thread ? static_cast<adapters::md_event_sink&>(*hsink_) : *isink_;
+  }
+  asio::io_context& trade_io() { return opts_.io == io_mode::hot_thread ? io_ : trade_io_own_; }
+
+  // ---- supervision, one concern each ------------------------------------------------------
+
+  void report_pinning() {
+    if (pin_reported_ || !pin_tried_.load(std::memory_order_acquire)) return;
+    pin_reported_ = true;
+    if (!pin_error_.empty()) spdlog::warn("cannot pin the hot loop: {}", pin_error_);
+  }
+
+  /// Exceptions the hot loop caught (an Asio handler that threw): never silent. Logged when the
+  /// count changes, at most once a second; the first one's text with it.
+  void report_hot_faults() {
+    const uint64_t n = faults_.caught();
+    rep_.status.hot_exceptions = n;
+    if (n == faults_reported_) return;
+    const auto now = steady::now();
+    if (faults_reported_ != 0 && now - last_fault_log_ < std::chrono::seconds(1)) return;
+    last_fault_log_ = now;
+    faults_reported_ = n;
+    spdlog::error("hot loop: {} exception(s) caught from its I/O handlers so far; the first: {}", n,
+                  faults_.first());
+  }
+
+  /// The lease holder watches its Postgres session: a server restart (or a killed backend) ends
+  /// the session and with it the advisory lock, silently. Re-take it at once; if another process
+  /// got it first, stop this feed (exit 5) so that only one connection ever uses the key. While
+  /// the database is away nobody can take the lock, so the feed goes on and the watch retries.
+  bool check_lease(steady::time_point now) {
+    next_lease_check_ = now + opts_.lease_check_every;
+    std::string lost_why;
+    if (lease_->still_held(lost_why)) return true;
     std::string err;
-    if (!broker->start(err)) return fail(2, err);
+    adapters::lease_failure why = adapters::lease_failure::none;
+    std::optional<adapters::stream_lease> again = adapters::stream_lease::acquire(lc_, slot_, err, &why);
+    if (again) {
+      *lease_ = std::move(*again);
+      ++rep_.status.lease_retakes;
+      spdlog::warn("one-connection rule: the lease session for {} was lost ({}); lease re-taken ({})", slot_.text(),
+                   lease_down_said_ ? "database was away" : lost_why, lease_->description());
+      lease_down_said_ = false;
+      return true;
+    }
+    if (why == adapters::lease_failure::held_elsewhere) {
+      rep_.exit_code = exit_code::lease_held;
+      rep_.error = "one-connection rule: the lease for " + slot_.text() + " was lost (" + lost_why +
+                   ") and another process holds it now (" + err +
+                   "): market data stopped here so that only one connection uses the key";
+      return false;
+    }
+    if (!lease_down_said_)
+      spdlog::error("one-connection rule: the lease session for {} was lost ({}) and cannot be re-taken yet ({}); "
+                    "the feed goes on (no other process can take the lock while its database is away); retrying "
+                    "every {} ms",
+                    slot_.text(), lost_why, err, opts_.lease_check_every.count());
+    lease_down_said_ = true;
+    return true;
   }
 
-  {
-    std::string err;
-    if (!client->start(err)) return fail(4, "market data: " + err);
-  }
-
-  // ---- threads: I/O (io_thread mode) and the hot loop ----
-  std::atomic<bool> hot_stop{false};
-  hot_gauges gauges;
-  std::string pin_error;
-  auto guard = asio::make_work_guard(io);
-  auto trade_guard = asio::make_work_guard(trade_io_own);
-  std::thread io_thread;
-  if (opts.io == io_mode::io_thread) io_thread = std::thread([&] { io.run(); });
-
-  struct agent {
-    mailbox<market_event>& mb;
-    actors::hot_path& hp;
-    const clock& clk;
-    control_channel& channel;
-    hot_gauges& gauges;
-    asio::io_context* poll_io;  // hot_thread mode: the socket is read here
-    asio::io_context* trade_poll_io;  // io_thread mode with a broker: the trading clients
-    uint64_t iter = 0;
-    int64_t last_time_ns = 0;
-
-    size_t do_work() noexcept {
-      if ((++iter & 63u) == 0 && !hp.poll_control(channel)) return agent_done;
-      size_t k = 0;
-      if (poll_io != nullptr) {
-        try {
-          k = poll_io->poll();
-        } catch (...) {
-          k = 1;
-        }
+  /// SIGHUP (reload the risk limits) and SIGUSR1 (a status dump), counted by the caller's
+  /// signal handlers and acted on here, never in a handler.
+  void handle_operator_requests() {
+    if (const uint32_t n = opts_.reload_requests ? opts_.reload_requests->load() : 0; n != reloads_seen_) {
+      reloads_seen_ = n;
+      std::string why;
+      std::optional<risk_limits> limits = opts_.load_limits ? opts_.load_limits(why) : std::nullopt;
+      if (limits) {
+        control_->reload_limits(*limits);
+        ++rep_.status.limit_reloads;
+        spdlog::info("SIGHUP: risk limits reloaded (max notional per order {}, max order qty {}, {} orders/min, "
+                     "daily loss limit {})",
+                     decimal_string(limits->max_notional_per_order), decimal_string(limits->max_order_qty),
+                     limits->orders_per_minute, decimal_string(limits->daily_loss_limit));
       } else {
-        market_event e;
-        while (k < 256 && mb.pop(e)) {
-          hp.on_market_event(e);
-          ++k;
-        }
+        spdlog::error("SIGHUP: risk limits NOT reloaded, the old ones stay: {}",
+                      why.empty() ? std::string("no config file to reload from") : why);
       }
-      if (trade_poll_io != nullptr) {
-        try {
-          k += trade_poll_io->poll();
-        } catch (...) {
-          k += 1;
-        }
-      }
-      const timestamp now = clk.now();
-      if (now.ns - last_time_ns >= 1'000'000) {  // bars close on time even when the feed is quiet
-        last_time_ns = now.ns;
-        hp.on_time(now);
-        gauges.publish(hp.counters());
-      }
-      return k;
     }
-  } ag{handoff, hp, clk, channel, gauges, opts.io == io_mode::hot_thread ? &io : nullptr,
-        to_broker && opts.io == io_mode::io_thread ? &trade_io_own : nullptr};
-
-  std::thread hot([&] {
-    if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
-    if (cfg.idle == idle_kind::busy_spin) {
-      run_loop<agent, busy_spin_idle> loop(ag, busy_spin_idle{});
-      loop.run(hot_stop);
-    } else {
-      run_loop<agent, backoff_idle> loop(ag, backoff_idle{});
-      loop.run(hot_stop);
+    if (const uint32_t n = opts_.status_requests ? opts_.status_requests->load() : 0; n != dumps_seen_) {
+      dumps_seen_ = n;
+      fill_status(rep_.status);
+      const auto& s = rep_.status;
+      const std::optional<engine_status> es = control_->status(std::chrono::milliseconds(500));
+      spdlog::info("SIGUSR1: status dump: {} {} [{}] up {:.1f} s; frames {}, events {} (hot path {}), decode errors "
+                   "{}, gaps {}, dials {}, reconnects {}; decisions {}, rejected {}, orders {}, fills {}; trading "
+                   "state {}, kill switch {}; P&L realized {}, unrealized {}; broker {} ({}reconciled, stream {}, "
+                   "{} stale orders canceled); lease {} ({} re-takes); limits reloaded {} times; hot-loop "
+                   "exceptions {}",
+                   s.source, s.url, s.state, s.seconds, s.frames, s.events, s.hot_events, s.decode_errors, s.gaps,
+                   s.dials, s.reconnects, s.decisions, s.rejections, s.orders, s.fills,
+                   es ? std::string(to_string(es->state)) : std::string("?"),
+                   es ? (es->kill_switch ? "on" : "off") : "?",
+                   es ? decimal_string(es->realized_pnl) : std::string("?"),
+                   es ? decimal_string(es->unrealized_pnl) : std::string("?"), s.broker,
+                   s.reconciled ? "" : "NOT ", s.stream_state.empty() ? std::string("-") : s.stream_state,
+                   s.stale_orders, lease_ ? lease_->description() : std::string("none"), s.lease_retakes,
+                   s.limit_reloads, s.hot_exceptions);
     }
-    gauges.publish(hp.counters());
-  });
-  if (!pin_error.empty()) spdlog::warn("cannot pin the hot loop: {}", pin_error);
+  }
 
-  // ---- supervise: status lines, limits, failure ----
-  const auto t0 = std::chrono::steady_clock::now();
-  auto last_status = t0;
-  auto fill_status = [&](live_status& s) {
-    const auto ms = client->stats();
+  /// False (with the exit code set) when the feed or the broker link failed for good.
+  bool check_failures(steady::time_point now, steady::time_point reconcile_deadline) {
+    if (client_->state() == adapters::md_client_state::failed) {
+      rep_.exit_code = exit_code::feed_failed;
+      rep_.error = "market data stopped: " + client_->failure();
+      return false;
+    }
+    if (!broker_) return true;
+    if (std::string why = broker_->stream_failure(); !why.empty()) {
+      rep_.exit_code = exit_code::broker_failed;
+      rep_.error = "trade_updates stopped: " + why;
+      return false;
+    }
+    if (!broker_->status().reconciled.load(std::memory_order_acquire) && now >= reconcile_deadline) {
+      const std::string why = broker_->last_reconcile_error();
+      rep_.exit_code = exit_code::broker_failed;
+      rep_.error = "start-up reconciliation did not succeed within " +
+                   std::to_string(cfg_.trading.reconcile_timeout_ms) + " ms (" +
+                   (why.empty() ? "trade_updates state " + std::string(adapters::to_string(broker_->stream_stats().state))
+                                : why) +
+                   "); nothing was traded";
+      return false;
+    }
+    return true;
+  }
+
+  void fill_status(live_status& s) {
+    const auto ms = client_->stats();
     s.state = std::string(adapters::to_string(ms.state));
     s.frames = ms.frames;
     s.events = ms.events;
@@ -320,208 +502,107 @@ live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
     s.lag_p50_us = ms.lag.quantile_upper_ns(0.5) / 1000;
     s.lag_p99_us = ms.lag.quantile_upper_ns(0.99) / 1000;
     s.lag_max_us = ms.lag.max_ns / 1000;
-    s.hot_events = gauges.events.load(std::memory_order_relaxed);
-    s.decisions = gauges.decisions.load(std::memory_order_relaxed);
-    s.rejections = gauges.rejections.load(std::memory_order_relaxed);
-    s.orders = gauges.orders.load(std::memory_order_relaxed);
-    s.fills = gauges.fills.load(std::memory_order_relaxed);
-    s.handoff_dropped = hsink.dropped();
-    if (relay) {
-      const auto rs = relay->stats();
+    s.hot_events = gauges_.events.load(std::memory_order_relaxed);
+    s.decisions = gauges_.decisions.load(std::memory_order_relaxed);
+    s.rejections = gauges_.rejections.load(std::memory_order_relaxed);
+    s.orders = gauges_.orders.load(std::memory_order_relaxed);
+    s.fills = gauges_.fills.load(std::memory_order_relaxed);
+    s.handoff_dropped = hsink_->dropped();
+    s.hot_exceptions = faults_.caught();
+    if (relay_) {
+      const auto rs = relay_->stats();
       s.relay_clients = rs.active_connections;
       s.relay_messages = rs.messages_sent;
       s.relay_slow_drops = rs.slow_client_drops;
     }
-    if (broker) {
-      const auto& b = broker->status();
+    if (broker_) {
+      const auto& b = broker_->status();
       s.reconciled = b.reconciled.load(std::memory_order_acquire);
       s.broker_events = b.events.load(std::memory_order_relaxed);
       s.broker_rejections = b.rejections.load(std::memory_order_relaxed);
       s.reconciliations = b.reconciliations.load(std::memory_order_relaxed);
       s.reconcile_differences = b.differences.load(std::memory_order_relaxed);
-      const auto rs = broker->rest_stats();
+      const auto rs = broker_->rest_stats();
       s.rest_requests = rs.requests;
       s.rest_retries = rs.retries;
       s.rest_lost = rs.lost_responses;
       s.rest_429 = rs.status_429;
       s.rest_in_flight = rs.in_flight;
-      const auto ts = broker->stream_stats();
+      const auto ts = broker_->stream_stats();
       s.stream_state = std::string(adapters::to_string(ts.state));
       s.stream_reconnects = ts.reconnects;
       s.stale_orders = b.stale_orders.load(std::memory_order_relaxed);
     }
-    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  const auto reconcile_deadline = t0 + std::chrono::milliseconds(cfg.trading.reconcile_timeout_ms);
-  // The lease holder watches its Postgres session: a server restart (or a killed backend) ends
-  // the session and with it the advisory lock, silently. Re-take it at once; if another process
-  // got it first, stop this feed (exit 5) so that only one connection ever uses the key. While
-  // the database is away nobody can take the lock, so the feed goes on and the watch retries.
-  const bool watch_lease = lease.has_value() && lc.kind == adapters::lease_kind::postgres;
-  auto next_lease_check = t0 + opts.lease_check_every;
-  bool lease_down_said = false;
-  auto check_lease = [&](std::chrono::steady_clock::time_point now) -> bool {
-    next_lease_check = now + opts.lease_check_every;
-    std::string lost_why;
-    if (lease->still_held(lost_why)) return true;
-    std::string err;
-    adapters::lease_failure why = adapters::lease_failure::none;
-    std::optional<adapters::stream_lease> again = adapters::stream_lease::acquire(lc, slot, err, &why);
-    if (again) {
-      *lease = std::move(*again);
-      ++rep.status.lease_retakes;
-      spdlog::warn("one-connection rule: the lease session for {} was lost ({}); lease re-taken ({})", slot.text(),
-                   lease_down_said ? "database was away" : lost_why, lease->description());
-      lease_down_said = false;
-      return true;
-    }
-    if (why == adapters::lease_failure::held_elsewhere) {
-      rep.exit_code = 5;
-      rep.error = "one-connection rule: the lease for " + slot.text() + " was lost (" + lost_why +
-                  ") and another process holds it now (" + err + "): market data stopped here so that only one "
-                  "connection uses the key";
-      return false;
-    }
-    if (!lease_down_said)
-      spdlog::error("one-connection rule: the lease session for {} was lost ({}) and cannot be re-taken yet ({}); "
-                    "the feed goes on (no other process can take the lock while its database is away); retrying "
-                    "every {} ms",
-                    slot.text(), lost_why, err, opts.lease_check_every.count());
-    lease_down_said = true;
-    return true;
-  };
-  uint32_t reloads_seen = opts.reload_requests ? opts.reload_requests->load() : 0;
-  uint32_t dumps_seen = opts.status_requests ? opts.status_requests->load() : 0;
-  while (!stop.load(std::memory_order_relaxed)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const auto now = std::chrono::steady_clock::now();
-    if (watch_lease && now >= next_lease_check && !check_lease(now)) break;
-    if (const uint32_t n = opts.reload_requests ? opts.reload_requests->load() : 0; n != reloads_seen) {
-      reloads_seen = n;
-      std::string why;
-      std::optional<risk_limits> limits = opts.load_limits ? opts.load_limits(why) : std::nullopt;
-      if (limits) {
-        control.reload_limits(*limits);
-        ++rep.status.limit_reloads;
-        spdlog::info("SIGHUP: risk limits reloaded (max notional per order {}, max order qty {}, {} orders/min, "
-                     "daily loss limit {})",
-                     decimal_string(limits->max_notional_per_order), decimal_string(limits->max_order_qty),
-                     limits->orders_per_minute, decimal_string(limits->daily_loss_limit));
-      } else {
-        spdlog::error("SIGHUP: risk limits NOT reloaded, the old ones stay: {}",
-                      why.empty() ? std::string("no config file to reload from") : why);
-      }
-    }
-    if (const uint32_t n = opts.status_requests ? opts.status_requests->load() : 0; n != dumps_seen) {
-      dumps_seen = n;
-      fill_status(rep.status);
-      const auto& s = rep.status;
-      const std::optional<engine_status> es = control.status(std::chrono::milliseconds(500));
-      spdlog::info("SIGUSR1: status dump: {} {} [{}] up {:.1f} s; frames {}, events {} (hot path {}), decode errors "
-                   "{}, gaps {}, dials {}, reconnects {}; decisions {}, rejected {}, orders {}, fills {}; trading "
-                   "state {}, kill switch {}; P&L realized {}, unrealized {}; broker {} ({}reconciled, stream {}, "
-                   "{} stale orders canceled); lease {} ({} re-takes); limits reloaded {} times",
-                   s.source, s.url, s.state, s.seconds, s.frames, s.events, s.hot_events, s.decode_errors, s.gaps,
-                   s.dials, s.reconnects, s.decisions, s.rejections, s.orders, s.fills,
-                   es ? std::string(to_string(es->state)) : std::string("?"),
-                   es ? (es->kill_switch ? "on" : "off") : "?",
-                   es ? decimal_string(es->realized_pnl) : std::string("?"),
-                   es ? decimal_string(es->unrealized_pnl) : std::string("?"), s.broker,
-                   s.reconciled ? "" : "NOT ", s.stream_state.empty() ? std::string("-") : s.stream_state,
-                   s.stale_orders, lease ? lease->description() : std::string("none"), s.lease_retakes,
-                   s.limit_reloads);
-    }
-    if (client->state() == adapters::md_client_state::failed) {
-      rep.exit_code = 4;
-      rep.error = "market data stopped: " + client->failure();
-      break;
-    }
-    if (broker) {
-      if (std::string why = broker->stream_failure(); !why.empty()) {
-        rep.exit_code = 6;
-        rep.error = "trade_updates stopped: " + why;
-        break;
-      }
-      if (!broker->status().reconciled.load(std::memory_order_acquire) && now >= reconcile_deadline) {
-        const std::string why = broker->last_reconcile_error();
-        rep.exit_code = 6;
-        rep.error = "start-up reconciliation did not succeed within " +
-                    std::to_string(cfg.trading.reconcile_timeout_ms) + " ms (" +
-                    (why.empty() ? "trade_updates state " + std::string(adapters::to_string(broker->stream_stats().state))
-                                 : why) +
-                    "); nothing was traded";
-        break;
-      }
-    }
-    if (opts.duration_s > 0 && std::chrono::duration<double>(now - t0).count() >= opts.duration_s) break;
-    if (opts.max_events > 0 && gauges.events.load(std::memory_order_relaxed) >= opts.max_events) break;
-    if (on_status && now - last_status >= opts.status_every) {
-      last_status = now;
-      fill_status(rep.status);
-      on_status(rep.status);
-      trail->heartbeat(rep.status.hot_events, rep.status.decisions, rep.status.orders,
-                       rep.status.fills, false);
+    s.seconds = std::chrono::duration<double>(steady::now() - t0_).count();
+  }
+
+  /// md_client::stop() is asynchronous: the io_context keeps running until the client says stopped.
+  void wait_client_stopped(bool poll_here) {
+    const auto deadline = steady::now() + std::chrono::seconds(3);
+    while (client_->state() != adapters::md_client_state::stopped &&
+           client_->state() != adapters::md_client_state::failed && steady::now() < deadline) {
+      if (poll_here) io_.poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
 
-  // ---- orderly stop: adapter, I/O, hot loop, audit drain ----
-  // md_client::stop() is asynchronous: the io_context keeps running until the client says stopped.
-  auto wait_stopped = [&](bool poll_here) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (client->state() != adapters::md_client_state::stopped &&
-           client->state() != adapters::md_client_state::failed &&
-           std::chrono::steady_clock::now() < deadline) {
-      if (poll_here) io.poll();
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  };
-  if (opts.io == io_mode::io_thread) {
-    client->stop();
-    wait_stopped(false);
-    guard.reset();
-    io.stop();
-    io_thread.join();
-    hot_stop.store(true);
-    hot.join();
-  } else {
-    hot_stop.store(true);
-    hot.join();
-    client->stop();
-    wait_stopped(true);
-  }
-  // The broker link after the hot thread: its callbacks touch the hot path, which now belongs to
-  // this thread.
-  if (broker) {
-    broker->stop();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (!broker->stopped() && std::chrono::steady_clock::now() < deadline) {
-      trade_io.poll();
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    trade_io.poll();
-  }
-  trade_guard.reset();
-  if (opts.io != io_mode::io_thread) {
-    guard.reset();
-    io.stop();
-  }
-  fill_status(rep.status);
-  if (relay) relay->stop();
-  control.stop_workers();
-  {
-    const auto& hc = hp.counters();
-    trail->finish(hc.events_in, hc.decisions, hc.orders, hc.fills);
-  }
-  rep.realized_pnl = decimal_string(hp.risk().realized_pnl());
-  rep.unrealized_pnl = decimal_string(hp.risk().unrealized_pnl());
-  rep.audit_rows = trail->log().rows();
-  if (trail->persistent()) {
-    const auto wm = trail->metrics();
-    rep.db_rows_committed = wm.rows_committed;
-    rep.db_rows_spooled = wm.rows_spooled;
-  }
-  rep.audit_dropped = audit.dropped();
-  return rep;
+  // Members in construction order (destruction runs backwards: threads and clients go before
+  // what they use).
+  const live_options& opts_;
+  engine_config cfg_;
+  live_report rep_;
+  bool to_broker_ = false;
+  std::unique_ptr<symbol_table> symbols_;
+  std::unique_ptr<audit_sink> audit_;
+  system_clock clk_;
+  std::unique_ptr<actors::hot_path> hp_;
+  std::unique_ptr<adapters::md_server> relay_;
+  adapters::md_client_config mc_;
+  asio::io_context io_{1};
+  std::unique_ptr<mailbox<market_event>> handoff_;
+  std::unique_ptr<handoff_sink> hsink_;
+  std::unique_ptr<inline_sink> isink_;
+  std::unique_ptr<adapters::md_client> client_;
+  adapters::lease_config lc_;
+  adapters::stream_slot slot_;
+  std::optional<adapters::stream_lease> lease_;
+  bool watch_lease_ = false;
+  control_channel channel_;
+  std::unique_ptr<control_plane> control_;
+  std::unique_ptr<persistence::audit_trail> trail_;
+  asio::io_context trade_io_own_{1};
+  std::unique_ptr<adapters::broker_link> broker_;
+  // threads
+  std::atomic<bool> hot_stop_{false};
+  hot_gauges gauges_;
+  hot_faults faults_;
+  std::string pin_error_;  // written by the hot thread before pin_tried_
+  std::atomic<bool> pin_tried_{false};
+  bool pin_reported_ = false;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> trade_guard_;
+  std::thread io_thread_;
+  std::optional<live_hot_agent> agent_;
+  std::thread hot_;
+  // supervision
+  steady::time_point t0_ = steady::now();
+  steady::time_point next_lease_check_;
+  bool lease_down_said_ = false;
+  uint32_t reloads_seen_ = 0;
+  uint32_t dumps_seen_ = 0;
+  uint64_t faults_reported_ = 0;
+  steady::time_point last_fault_log_{};
+};
+
+}  // namespace
+
+live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
+                     const std::function<void(const live_status&)>& on_status) {
+  live_runtime rt(opts);
+  if (auto r = rt.wire_up(); !r) return rt.refused(std::move(r).error());
+  if (auto r = rt.start(); !r) return rt.refused(std::move(r).error());
+  rt.supervise(stop, on_status);
+  return rt.finish();
 }
 
-}  // namespace torghut::live
+}  // namespace torghut::app

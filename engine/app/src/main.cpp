@@ -30,14 +30,14 @@ std::string us(int64_t ns) {
   return b;
 }
 
-void print_latency(const char* name, const replay::latency_summary& l) {
+void print_latency(const char* name, const app::latency_summary& l) {
   std::printf("  %-22s n=%-9llu p50=%8s us  p90=%8s us  p99=%8s us  p99.9=%8s us  max=%8s us\n",
               name, static_cast<unsigned long long>(l.samples), us(l.p50_ns).c_str(),
               us(l.p90_ns).c_str(), us(l.p99_ns).c_str(), us(l.p999_ns).c_str(),
               us(l.max_ns).c_str());
 }
 
-void print_report(const replay::replay_report& r, const std::string& log_path) {
+void print_report(const app::replay_report& r, const std::string& log_path) {
   std::printf("\n== torghut replay (paper) ==\n");
   std::printf("frames %llu, market events %llu, skipped lines %llu, skipped messages %llu\n",
               static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.events),
@@ -88,14 +88,14 @@ void print_report(const replay::replay_report& r, const std::string& log_path) {
   if (r.audit_dropped) std::printf("  WARNING: %llu audit rows dropped\n", static_cast<unsigned long long>(r.audit_dropped));
 }
 
-int do_replay(const std::string& file, const std::string& config_path, const std::string& log_path,
+app::exit_code do_replay(const std::string& file, const std::string& config_path, const std::string& log_path,
               int cpu, const std::string& idle, bool progress, bool quiet) {
   const auto mode = resolve_trading_mode(std::getenv("TRADING_MODE"), std::getenv("TRADING_LIVE_ENABLED"));
   if (!mode.error.empty()) {
     spdlog::error("{}", mode.error);
-    return 2;
+    return app::exit_code::config;
   }
-  replay::replay_options opts;
+  app::replay_options opts;
   opts.recording = file;
   opts.decision_log = log_path;
   opts.db_dsn = persistence::dsn_from_env();
@@ -104,7 +104,7 @@ int do_replay(const std::string& file, const std::string& config_path, const std
     if (!r.ok()) {
       spdlog::error("config '{}' has {} problem(s):", config_path, r.errors.size());
       for (const auto& e : r.errors) spdlog::error("  {}", e);
-      return 2;
+      return app::exit_code::config;
     }
     opts.config = r.config;
   } else {
@@ -112,8 +112,7 @@ int do_replay(const std::string& file, const std::string& config_path, const std
     opts.config.symbol_capacity = 1024;
   }
   if (cpu != -2) opts.config.cpu = cpu;
-  if (idle == "busy-spin") opts.config.idle = idle_kind::busy_spin;
-  else if (idle == "backoff") opts.config.idle = idle_kind::backoff;
+  if (!idle.empty()) opts.config.idle = parse_enum<idle_kind>(idle).value_or(opts.config.idle);  // CLI checked
   if (mode.mode == trading_mode::live)
     spdlog::warn("TRADING_MODE=live is set, but a replay never sends orders: running in paper mode");
   if (!log_path.empty()) {
@@ -143,21 +142,21 @@ int do_replay(const std::string& file, const std::string& config_path, const std
   }
   spdlog::info("replaying {} in paper mode{}", file,
                opts.config.cpu >= 0 ? fmt::format(", hot loop pinned to cpu {}", opts.config.cpu) : "");
-  replay::replay_report rep;
+  app::replay_report rep;
   try {
-    rep = replay::run_replay(opts);
+    rep = app::run_replay(opts);
   } catch (const persistence::schema_error& e) {  // a reachable database at another schema version
     spdlog::error("{}", persistence::scrub(e.what(), opts.db_dsn));
-    return persistence::schema_exit_code;
+    return app::exit_code::schema_mismatch;
   } catch (const std::exception& e) {
     spdlog::error("{}", persistence::scrub(e.what(), opts.db_dsn));
-    return 2;
+    return app::exit_code::config;
   }
   if (!rep.pin_error.empty()) spdlog::warn("could not pin the hot loop: {}", rep.pin_error);
   if (!rep.first_decode_error.empty())
     spdlog::warn("skipped bad input ({} messages); first: {}", rep.decode_skipped, rep.first_decode_error);
   if (!quiet) print_report(rep, log_path);
-  return rep.audit_dropped == 0 ? 0 : 3;
+  return rep.audit_dropped == 0 ? app::exit_code::ok : app::exit_code::audit_dropped;
 }
 
 }  // namespace
@@ -210,11 +209,11 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*run.sub) return run.run();
-  if (*sim.sub) return sim.run();
-  if (*migrate.sub) return migrate.run();
+  if (*run.sub) return app::to_int(run.run());
+  if (*sim.sub) return app::to_int(sim.run());
+  if (*migrate.sub) return app::to_int(migrate.run());
 
-  if (*rp) return do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet);
+  if (*rp) return app::to_int(do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet));
   if (*gen) {
     if (nsym != 8 || sc.symbols.size() != 8) {
       sc.symbols.clear();
@@ -224,11 +223,11 @@ int main(int argc, char** argv) {
     const auto r = adapters::generate_recording(sc, out_path);
     if (!r.ok) {
       spdlog::error("cannot write {}: {}", out_path, r.error);
-      return 2;
+      return app::to_int(app::exit_code::config);
     }
     spdlog::info("wrote {} frames ({} trades, {} quotes, {} bars, {} statuses) to {}", r.frames,
                  r.trades, r.quotes, r.bars, r.statuses, out_path);
-    return 0;
+    return app::to_int(app::exit_code::ok);
   }
   if (*chk) {
     // The same rules as `run` and `replay` apply to the file: an empty allow-list is valid in
@@ -241,11 +240,11 @@ int main(int argc, char** argv) {
       if (r.config.allowed_symbols.empty())
         std::printf("  note: allowed_symbols is empty: `torghut run` needs --symbols; a replay trades "
                     "every symbol of its recording\n");
-      return 0;
+      return app::to_int(app::exit_code::ok);
     }
     std::printf("%s: %zu problem(s)\n", file.c_str(), r.errors.size());
     for (const auto& e : r.errors) std::printf("  - %s\n", e.c_str());
-    return 2;
+    return app::to_int(app::exit_code::config);
   }
-  return 0;
+  return app::to_int(app::exit_code::ok);
 }

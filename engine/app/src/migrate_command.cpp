@@ -31,7 +31,7 @@ command add_migrate_command(CLI::App& app) {
     const std::string dsn = p::dsn_from_env();
     if (dsn.empty()) {
       std::fprintf(stderr, "torghut migrate: DB_DSN is not set (scripts/pg.sh env prints one for the local cluster)\n");
-      return 2;
+      return exit_code::config;
     }
     const std::string dir = opts->dir.empty() ? p::default_migrations_dir() : opts->dir;
     try {
@@ -46,7 +46,7 @@ command add_migrate_command(CLI::App& app) {
         const auto res = p::migrate_up(dsn, files);
         if (res.applied.empty()) std::printf("migrate: up to date (%zu migrations) on %s\n", files.size(), p::redact_dsn(dsn).c_str());
         for (const auto& n : res.applied) std::printf("migrate: applied %s\n", n.c_str());
-        return 0;
+        return exit_code::ok;
       }
       if (*st) {
         bool ok = true;
@@ -54,13 +54,13 @@ command add_migrate_command(CLI::App& app) {
           std::printf("%-48s %-13s %s\n", s.name.c_str(), p::to_string(s.state), s.applied_at.c_str());
           ok = ok && (s.state == p::migration_state::applied || s.state == p::migration_state::pending);
         }
-        return ok ? 0 : 1;
+        return ok ? exit_code::ok : exit_code::failure;
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "torghut migrate: %s\n", p::scrub(e.what(), dsn).c_str());
-      return 1;
+      return exit_code::failure;
     }
-    return 2;
+    return exit_code::config;
   };
   return c;
 }

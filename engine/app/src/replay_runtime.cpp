@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "hot_agents.hpp"
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/adapters/recording.hpp"
@@ -23,9 +24,8 @@
 #include "torghut/persistence/write_behind.hpp"
 #include "torghut/persistence/audit_trail.hpp"
 
-namespace torghut::replay {
+namespace torghut::app {
 namespace {
-
 
 uint64_t proc_status_kib(const char* key) {
   std::ifstream in("/proc/self/status");
@@ -55,141 +55,115 @@ latency_summary summarize(std::vector<int64_t>& v) {
   return s;
 }
 
-replay_report run_replay(const replay_options& opts) {
-  adapters::recording_reader reader;
-  if (!reader.open(opts.recording))
-    throw std::runtime_error("cannot read recording '" + opts.recording + "': " + reader.error());
-  std::vector<adapters::recording_entry> frames;
-  {
-    adapters::recording_entry e;
-    while (reader.next(e)) frames.push_back(e);
+namespace {
+
+/// `torghut replay`: one runtime object with phases, as the live runtime (live_runtime.cpp):
+/// load (the recording, the symbols, the config), wire up (the hot path, the control plane, the
+/// audit trail), run (the hot thread, what it runs per frame: hot_agents.hpp; progress and
+/// heartbeats on this thread), finish (the audit drain and the report).
+class replay_runtime {
+ public:
+  explicit replay_runtime(const replay_options& opts) : opts_(opts), cfg_(opts.config) {}
+
+  /// Reads the recording and settles the config. Throws std::runtime_error for a missing or
+  /// unreadable recording or an invalid config (with every violation in the message).
+  void load() {
+    if (!reader_.open(opts_.recording))
+      throw std::runtime_error("cannot read recording '" + opts_.recording + "': " + reader_.error());
+    {
+      adapters::recording_entry e;
+      while (reader_.next(e)) frames_.push_back(e);
+    }
+    symbols_ = std::make_unique<symbol_table>(cfg_.symbol_capacity);
+    decoder_ = std::make_unique<adapters::json_decoder>(*symbols_);
+    // Allow-list: every symbol of the recording unless the config names them. A first pass of
+    // the decoder over the frames interns the symbols (in first-appearance order, the same ids the
+    // replay would give them) and warms the decoder before any timing starts; its counts are then
+    // reset so the report covers the replay alone.
+    for (const auto& f : frames_)
+      (void)decoder_->decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
+    decoder_->reset_stats();
+    if (cfg_.allowed_symbols.empty())
+      for (uint32_t i = 0; i < symbols_->size(); ++i) cfg_.allowed_symbols.emplace_back(symbols_->name(symbol_id{i}));
+    if (auto errs = validate(cfg_); !errs.empty()) {
+      std::string msg = "invalid configuration:";
+      for (const auto& e : errs) msg += "\n  - " + e;
+      throw std::runtime_error(msg);
+    }
   }
 
-  engine_config cfg = opts.config;
-  symbol_table symbols(cfg.symbol_capacity);
-  adapters::json_decoder decoder(symbols);
-
-  // Allow-list: every symbol of the recording unless the config names them. A first pass of
-  // the decoder over the frames interns the symbols (in first-appearance order, the same ids the
-  // replay would give them) and warms the decoder before any timing starts; its counts are then
-  // reset so the report covers the replay alone.
-  for (const auto& f : frames)
-    (void)decoder.decode(f.frame, f.recv_time, [](const market_event&) noexcept {});
-  decoder.reset_stats();
-  if (cfg.allowed_symbols.empty())
-    for (uint32_t i = 0; i < symbols.size(); ++i)
-      cfg.allowed_symbols.emplace_back(symbols.name(symbol_id{i}));
-  if (auto errs = validate(cfg); !errs.empty()) {
-    std::string msg = "invalid configuration:";
-    for (const auto& e : errs) msg += "\n  - " + e;
-    throw std::runtime_error(msg);
+  /// The hot path, the control plane and the audit trail. Throws persistence::schema_error (a
+  /// reachable database at another schema version) and std::runtime_error.
+  void wire_up() {
+    audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
+    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
+    hp_->set_order_probe(opts_.measure_latency);
+    control_ = std::make_unique<control_plane>(channel_, control_plane_options{.workers = 1});
+    persistence::audit_trail_options ao;
+    ao.decision_log = opts_.decision_log;
+    ao.db_dsn = opts_.db_dsn;
+    ao.spool_dir = opts_.spool_dir;
+    ao.mode = persistence::run_mode::replay;
+    ao.account_label = "replay";
+    ao.run_key = opts_.recording;
+    ao.config = &cfg_;
+    trail_ = std::make_unique<persistence::audit_trail>(ao, *audit_, *symbols_, *control_);
   }
 
-  audit_sink audit(cfg.audit_capacity);
-  manual_clock clk;
-  actors::hot_path hp(cfg, symbols, audit, clk);
-  hp.set_order_probe(opts.measure_latency);
-
-  control_channel channel;
-  control_plane control(channel, {.workers = 1});
-  persistence::audit_trail_options ao;
-  ao.decision_log = opts.decision_log;
-  ao.db_dsn = opts.db_dsn;
-  ao.spool_dir = opts.spool_dir;
-  ao.mode = persistence::run_mode::replay;
-  ao.account_label = "replay";
-  ao.run_key = opts.recording;
-  ao.config = &cfg;
-  persistence::audit_trail trail(ao, audit, symbols, control);
-
-  const uint64_t total = frames.size();
-  std::vector<int64_t> frame_lat, order_lat;
-  if (opts.measure_latency) {
-    frame_lat.reserve(total);
-    order_lat.reserve(total / 4 + 16);
-  }
-  std::atomic<uint64_t> done{0};
-  std::string pin_error;
-  uint64_t decoded_events = 0;
-
-  // The hot loop: one thread, pinned when asked.
-  struct agent {
-    const std::vector<adapters::recording_entry>& frames;
-    adapters::json_decoder& decoder;
-    actors::hot_path& hp;
-    manual_clock& clk;
-    audit_sink& audit;
-    control_channel& channel;
-    std::vector<int64_t>& frame_lat;
-    std::vector<int64_t>& order_lat;
-    std::atomic<uint64_t>& done;
-    uint64_t& events;
-    bool measure;
-    uint32_t audit_high_water;
-    size_t i = 0;
-
-    size_t do_work() noexcept {
-      if ((i & 63u) == 0 && !hp.poll_control(channel)) return agent_done;
-      if (i >= frames.size()) return agent_done;
-      // Replays never outrun their audit trail: wait for the writer rather than let risk see
-      // back-pressure that a live run would not have had (keeps the decision log deterministic).
-      while (audit.size_approx() > audit_high_water) std::this_thread::yield();
-      const auto& f = frames[i++];
-      clk.set(f.recv_time);
-      const int64_t t0 = measure ? monotonic_ns() : 0;
-      // Time first: bars whose second ended by this frame's arrival are complete, so they close
-      // (and their decisions go out) before the new frame is decoded.
-      hp.on_time(f.recv_time);
-      const auto r = decoder.decode(f.frame, f.recv_time,
-                                    [this](const market_event& ev) noexcept { hp.on_market_event(ev); });
-      if (measure) {
-        const int64_t t1 = monotonic_ns();
-        frame_lat.push_back(t1 - t0);
-        if (const int64_t t_order = hp.take_first_order_mono_ns(); t_order != 0)
-          order_lat.push_back(t_order - t0);
+  /// The hot loop on one thread (pinned when asked) until every frame is done or a shutdown
+  /// command; progress and heartbeats from this thread meanwhile.
+  void run() {
+    const uint64_t total = frames_.size();
+    if (opts_.measure_latency) {
+      frame_lat_.reserve(total);
+      order_lat_.reserve(total / 4 + 16);
+    }
+    replay_hot_agent agent{frames_,    *decoder_, *hp_,    clk_,          *audit_,
+                           channel_,   frame_lat_, order_lat_, done_,     decoded_events_,
+                           opts_.measure_latency, static_cast<uint32_t>(cfg_.audit_capacity / 2)};
+    const auto start = std::chrono::steady_clock::now();
+    std::atomic<bool> finished{false};  // the hot loop ended (all frames, or a shutdown command)
+    std::thread hot([&] {
+      if (cfg_.cpu >= 0) pin_error_ = pin_current_thread(cfg_.cpu);
+      const std::atomic<bool> never{false};
+      run_hot_loop(agent, cfg_.idle, never);
+      finished.store(true, std::memory_order_release);
+    });
+    auto last_heartbeat = start;
+    while (!finished.load(std::memory_order_acquire)) {
+      if (opts_.progress) opts_.progress(done_.load(std::memory_order_relaxed), total);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      // A long replay stays visibly alive in engine_runs (a silent one would be closed as
+      // abandoned by another start); the counts come with the final heartbeat.
+      if (const auto now = std::chrono::steady_clock::now(); now - last_heartbeat >= std::chrono::seconds(1)) {
+        last_heartbeat = now;
+        trail_->heartbeat(0, 0, 0, 0, false);
       }
-      events += r.events;
-      done.store(i, std::memory_order_relaxed);
-      return 1;
     }
-  } ag{frames,    decoder,  hp,   clk,    audit, channel, frame_lat, order_lat,
-       done,      decoded_events, opts.measure_latency, static_cast<uint32_t>(cfg.audit_capacity / 2)};
-
-  const auto start = std::chrono::steady_clock::now();
-  std::atomic<bool> finished{false};  // the hot loop ended (all frames, or a shutdown command)
-  std::thread hot([&] {
-    if (cfg.cpu >= 0) pin_error = pin_current_thread(cfg.cpu);
-    std::atomic<bool> stop{false};
-    if (cfg.idle == idle_kind::busy_spin) {
-      run_loop<agent, busy_spin_idle> loop(ag, busy_spin_idle{});
-      loop.run(stop);
-    } else {
-      run_loop<agent, backoff_idle> loop(ag, backoff_idle{});
-      loop.run(stop);
-    }
-    finished.store(true, std::memory_order_release);
-  });
-  auto last_heartbeat = start;
-  while (!finished.load(std::memory_order_acquire)) {
-    if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    // A long replay stays visibly alive in engine_runs (a silent one would be closed as
-    // abandoned by another start); the counts come with the final heartbeat.
-    if (const auto now = std::chrono::steady_clock::now(); now - last_heartbeat >= std::chrono::seconds(1)) {
-      last_heartbeat = now;
-      trail.heartbeat(0, 0, 0, 0, false);
-    }
-  }
-  hot.join();
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (opts.progress) opts.progress(done.load(std::memory_order_relaxed), total);
-  control.stop_workers();  // final drain of the audit trail
-  {
-    const auto& hc = hp.counters();
-    trail.finish(decoded_events, hc.decisions, hc.orders, hc.fills);
+    hot.join();
+    wall_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (opts_.progress) opts_.progress(done_.load(std::memory_order_relaxed), total);
   }
 
+  /// The final drain of the audit trail, and the report.
+  replay_report finish() {
+    control_->stop_workers();
+    {
+      const auto& hc = hp_->counters();
+      trail_->finish(decoded_events_, hc.decisions, hc.orders, hc.fills);
+    }
+    const uint64_t total = frames_.size();
+    const double wall = wall_;
+    const uint64_t decoded_events = decoded_events_;
+    const std::string& pin_error = pin_error_;
+    auto& reader = reader_;
+    auto& decoder = *decoder_;
+    auto& hp = *hp_;
+    auto& symbols = *symbols_;
+    auto& trail = *trail_;
+    auto& audit = *audit_;
+    auto& frame_lat = frame_lat_;
+    auto& order_lat = order_lat_;
   replay_report rep;
   rep.frames = total;
   rep.bad_lines = reader.malformed_lines();
@@ -247,7 +221,37 @@ replay_report run_replay(const replay_options& opts) {
   rep.peak_rss_kib = proc_status_kib("VmHWM:");
   rep.anon_rss_kib = proc_status_kib("RssAnon:");
   rep.final_state = hp.risk().state();
-  return rep;
+    return rep;
+  }
+
+ private:
+  const replay_options& opts_;
+  engine_config cfg_;
+  adapters::recording_reader reader_;
+  std::vector<adapters::recording_entry> frames_;
+  std::unique_ptr<symbol_table> symbols_;
+  std::unique_ptr<adapters::json_decoder> decoder_;
+  std::unique_ptr<audit_sink> audit_;
+  manual_clock clk_;
+  std::unique_ptr<actors::hot_path> hp_;
+  control_channel channel_;
+  std::unique_ptr<control_plane> control_;
+  std::unique_ptr<persistence::audit_trail> trail_;
+  std::vector<int64_t> frame_lat_, order_lat_;
+  std::atomic<uint64_t> done_{0};
+  uint64_t decoded_events_ = 0;
+  std::string pin_error_;
+  double wall_ = 0;
+};
+
+}  // namespace
+
+replay_report run_replay(const replay_options& opts) {
+  replay_runtime rt(opts);
+  rt.load();
+  rt.wire_up();
+  rt.run();
+  return rt.finish();
 }
 
-}  // namespace torghut::replay
+}  // namespace torghut::app

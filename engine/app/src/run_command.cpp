@@ -86,19 +86,19 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
-int do_run(const run_args& a) {
+exit_code do_run(const run_args& a) {
   const auto mode = resolve_trading_mode(std::getenv("TRADING_MODE"), std::getenv("TRADING_LIVE_ENABLED"));
   if (!mode.error.empty()) {
     spdlog::error("{}", mode.error);
-    return 2;
+    return exit_code::config;
   }
-  live::live_options opts;
+  app::live_options opts;
   if (!a.config_path.empty()) {
     auto r = load_config_file(a.config_path, /*allow_empty_symbols=*/true);
     if (!r.ok()) {
       spdlog::error("config '{}' has {} problem(s):", a.config_path, r.errors.size());
       for (const auto& e : r.errors) spdlog::error("  {}", e);
-      return 2;
+      return exit_code::config;
     }
     opts.config = r.config;
   } else {
@@ -109,23 +109,22 @@ int do_run(const run_args& a) {
   if (c.allowed_symbols.empty()) {
     spdlog::error("no symbols to trade: list them in allowed_symbols{} or pass --symbols A,B,...",
                   a.config_path.empty() ? std::string() : " of '" + a.config_path + "'");
-    return 2;
+    return exit_code::config;
   }
   if (!a.feed_url.empty()) c.feed.url = a.feed_url;
-  if (!a.format.empty()) c.feed.format = a.format;
+  if (!a.format.empty()) c.feed.format = parse_enum<feed_format>(a.format).value_or(c.feed.format);  // CLI checked
   if (!a.relay_listen.empty()) c.feed.relay_listen = a.relay_listen;
   if (!a.relay_url.empty()) c.feed.relay_url = a.relay_url;
   if (!a.record.empty()) c.feed.record = a.record;
   if (!a.lease_dir.empty()) c.feed.lease_dir = a.lease_dir;
   if (a.cpu != -2) c.cpu = a.cpu;
-  if (a.idle == "busy-spin") c.idle = idle_kind::busy_spin;
-  else if (a.idle == "backoff") c.idle = idle_kind::backoff;
-  if (!a.broker.empty()) c.trading.broker = a.broker;
+  if (!a.idle.empty()) c.idle = parse_enum<idle_kind>(a.idle).value_or(c.idle);  // CLI checked
+  if (!a.broker.empty()) c.trading.broker = parse_enum<broker_kind>(a.broker).value_or(c.trading.broker);
   if (!a.rest_url.empty()) c.trading.rest_url = a.rest_url;
   if (!a.stream_url.empty()) c.trading.stream_url = a.stream_url;
   if (std::string why = check_trading_target(c.trading, mode.mode); !why.empty()) {
     spdlog::error("{}", why);
-    return 2;
+    return exit_code::config;
   }
   opts.live_trading = mode.mode == trading_mode::live;
 
@@ -133,7 +132,7 @@ int do_run(const run_args& a) {
   opts.key_id = env_or_empty("APCA_API_KEY_ID");
   opts.secret = env_or_empty("APCA_API_SECRET_KEY");
   opts.db_dsn = env_or_empty("DB_DSN");
-  opts.io = a.io == "hot" ? live::io_mode::hot_thread : live::io_mode::io_thread;
+  opts.io = a.io == "hot" ? app::io_mode::hot_thread : app::io_mode::io_thread;
   opts.duration_s = a.duration;
   opts.max_events = a.max_events;
   if (!a.log_path.empty()) {
@@ -160,11 +159,11 @@ int do_run(const run_args& a) {
   const std::string mode_name = opts.live_trading ? "LIVE" : "paper";
   spdlog::info("run ({}): market data from {} ({}), {} symbols allowed, socket read on the {} thread; "
                "orders to {}",
-               mode_name, c.feed.url, c.feed.format, c.allowed_symbols.size(),
-               opts.io == live::io_mode::io_thread ? "I/O" : "hot",
-               c.trading.broker == "alpaca" ? c.trading.rest_url : std::string("the internal paper broker"));
+               mode_name, c.feed.url, name_of(c.feed.format), c.allowed_symbols.size(),
+               opts.io == app::io_mode::io_thread ? "I/O" : "hot",
+               c.trading.broker == broker_kind::alpaca ? c.trading.rest_url : std::string("the internal paper broker"));
   const bool quiet = a.quiet;
-  const auto rep = live::run_live(opts, g_stop, [quiet](const live::live_status& s) {
+  const auto rep = app::run_live(opts, g_stop, [quiet](const app::live_status& s) {
     if (quiet) return;
     spdlog::info("{} {} [{}]: {} frames, {} events ({} decode errors, {} gaps, {} reconnects), "
                  "decisions {}, rejected {}, orders {}, fills {}, lag p50<{}us p99<{}us{}{}",
@@ -180,7 +179,7 @@ int do_run(const run_args& a) {
                      : std::string());
   });
   const auto& s = rep.status;
-  if (rep.exit_code != 0) spdlog::error("{}", persistence::scrub(rep.error, opts.db_dsn));
+  if (rep.exit_code != exit_code::ok) spdlog::error("{}", persistence::scrub(rep.error, opts.db_dsn));
   if (!a.quiet) {
     std::printf("\n== torghut run (%s) ==\n", mode_name.c_str());
     std::printf("source %s (%s), adapter state %s\n", s.source.c_str(), s.url.c_str(), s.state.c_str());
@@ -215,8 +214,8 @@ int do_run(const run_args& a) {
     std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(rep.audit_rows),
                 a.log_path.empty() ? "" : " written to ", a.log_path.c_str());
   }
-  if (rep.exit_code != 0) return rep.exit_code;
-  return rep.audit_dropped == 0 ? 0 : 3;
+  if (rep.exit_code != exit_code::ok) return rep.exit_code;
+  return rep.audit_dropped == 0 ? exit_code::ok : exit_code::audit_dropped;
 }
 
 }  // namespace

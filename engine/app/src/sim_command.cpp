@@ -64,11 +64,11 @@ adapters::md_script fakepaca_script(const adapters::md_script& script, uint64_t 
   return adapters::synth_script(c);
 }
 
-int run_sim(const sim_options& o) {
+exit_code run_sim(const sim_options& o) {
   adapters::md_server_options so;
   if (!adapters::parse_listen_address(o.listen, so.bind_address, so.port)) {
     std::fprintf(stderr, "torghut sim: --listen wants HOST:PORT (port 0..65535), got '%s'\n", o.listen.c_str());
-    return 2;
+    return exit_code::config;
   }
   so.credentials = {{o.key.empty() ? env_or("APCA_API_KEY_ID", adapters::md_default_key) : o.key,
                      o.secret.empty() ? env_or("APCA_API_SECRET_KEY", adapters::md_default_secret) : o.secret}};
@@ -87,12 +87,12 @@ int run_sim(const sim_options& o) {
   } else if (kind == "recording") {
     if (o.source.size() < 2) {
       std::fprintf(stderr, "torghut sim: --source recording needs a FILE\n");
-      return 2;
+      return exit_code::config;
     }
     std::string err;
     if (!adapters::load_recording_script(o.source[1], *script, err)) {
       std::fprintf(stderr, "torghut sim: cannot read %s: %s\n", o.source[1].c_str(), err.c_str());
-      return 1;
+      return exit_code::failure;
     }
     src.pace = adapters::md_pace::recorded;
   } else if (kind == "synth") {
@@ -104,7 +104,7 @@ int run_sim(const sim_options& o) {
     src.pace = adapters::md_pace::rate;
   } else {
     std::fprintf(stderr, "torghut sim: unknown --source '%s' (sample|recording FILE|synth)\n", kind.c_str());
-    return 2;
+    return exit_code::config;
   }
   if (!o.no_fakepaca) adapters::merge_scripts(*script, fakepaca_script(*script, o.seed));
   if (o.pace == "fast") src.pace = adapters::md_pace::fast;
@@ -121,7 +121,7 @@ int run_sim(const sim_options& o) {
     if (!adapters::parse_listen_address(o.trading_listen, to.bind_address, to.port)) {
       std::fprintf(stderr, "torghut sim: --trading-listen wants HOST:PORT (port 0..65535), got '%s'\n",
                    o.trading_listen.c_str());
-      return 2;
+      return exit_code::config;
     }
     to.credentials = so.credentials;
     to.tls_cert_file = o.tls_cert;
@@ -138,13 +138,13 @@ int run_sim(const sim_options& o) {
   std::string err;
   if (!server.start(err)) {
     std::fprintf(stderr, "torghut sim: cannot listen on %s: %s\n", o.listen.c_str(), err.c_str());
-    return 1;
+    return exit_code::failure;
   }
   if (trading && !trading->start(err)) {
     std::fprintf(stderr, "torghut sim: cannot listen on %s (trading API): %s\n", o.trading_listen.c_str(),
                  err.c_str());
     server.stop();
-    return 1;
+    return exit_code::failure;
   }
   const std::string base = server.url("");
   std::printf("torghut sim: listening on %s{iex,sip,delayed_sip,test} (%s, %zu events from %s%s%s)\n",
@@ -213,7 +213,7 @@ int run_sim(const sim_options& o) {
                 static_cast<unsigned long long>(t.http_requests), static_cast<unsigned long long>(t.orders_accepted),
                 static_cast<unsigned long long>(t.fills), static_cast<unsigned long long>(t.events_sent));
   }
-  return 0;
+  return exit_code::ok;
 }
 
 }  // namespace

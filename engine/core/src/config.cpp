@@ -16,7 +16,7 @@ std::vector<std::string> validate(const engine_config& c) {
   if (!l.max_order_qty.is_positive()) err("risk.max_order_qty: must be > 0");
   // Alpaca allows 200 requests a minute; only a broker on loopback (the simulator, the
   // wire-to-wire harness) may be driven faster.
-  const bool loopback_broker = c.trading.broker == "alpaca" && is_loopback_host(url_host(c.trading.rest_url));
+  const bool loopback_broker = c.trading.broker == broker_kind::alpaca && is_loopback_host(url_host(c.trading.rest_url));
   if (l.orders_per_minute == 0 || (!loopback_broker && l.orders_per_minute > 200))
     err("risk.orders_per_minute: must be in [1, 200] (Alpaca allows 200 requests a minute; more only "
         "with a broker on loopback, the simulator)");
@@ -69,12 +69,9 @@ std::vector<std::string> validate(const engine_config& c) {
           std::string(host) + "')");
     if (rest.find('/') == std::string_view::npos) err("feed.url: no path (e.g. /v2/iex)");
   }
-  if (f.format != "json" && f.format != "msgpack") err("feed.format: expected \"json\" or \"msgpack\"");
-  if (f.auth != "message" && f.auth != "headers") err("feed.auth: expected \"message\" or \"headers\"");
   if (!f.relay_url.empty() && f.relay_url.rfind("ws://", 0) != 0 && f.relay_url.rfind("wss://", 0) != 0)
     err("feed.relay_url: must start with ws:// or wss://");
   const auto& t = c.trading;
-  if (t.broker != "paper" && t.broker != "alpaca") err("trading.broker: expected \"paper\" or \"alpaca\"");
   const auto check_url = [&](std::string_view key, std::string_view u, std::string_view secure,
                              std::string_view plain_scheme) {
     const bool sec = u.rfind(secure, 0) == 0;
@@ -92,8 +89,6 @@ std::vector<std::string> validate(const engine_config& c) {
   };
   check_url("rest_url", t.rest_url, "https://", "http://");
   check_url("stream_url", t.stream_url, "wss://", "ws://");
-  if (t.stream_auth != "action" && t.stream_auth != "legacy")
-    err("trading.stream_auth: expected \"action\" or \"legacy\"");
   if (t.connections == 0 || t.connections > 16) err("trading.connections: must be in [1, 16]");
   if (t.request_timeout_ms == 0) err("trading.request_timeout_ms: must be > 0");
   if (t.rate_limit_per_minute == 0) err("trading.rate_limit_per_minute: must be > 0");

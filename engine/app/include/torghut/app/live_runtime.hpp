@@ -1,5 +1,6 @@
 #pragma once
-/// A live run: the market-data WebSocket adapter (Alpaca, the simulator, or a relay) feeds the hot
+/// A live run (`live_runtime.cpp`: one runtime object with phases wire up, start, supervise,
+/// finish; what its hot thread runs per frame: `hot_agents.hpp`): the market-data WebSocket adapter (Alpaca, the simulator, or a relay) feeds the hot
 /// path on its own (optionally pinned) thread; the audit trail is drained by a supervised worker;
 /// optionally the normalised feed is served to local consumers as a relay.
 ///
@@ -14,9 +15,10 @@
 #include <optional>
 #include <string>
 
+#include "torghut/app/exit_code.hpp"
 #include "torghut/core/config.hpp"
 
-namespace torghut::live {
+namespace torghut::app {
 
 /// Where the socket is read. `hot_thread` (the default, chosen by measurement: see
 /// docs/PERFORMANCE.md): the hot thread polls the socket itself and runs the chain inline, no
@@ -72,16 +74,16 @@ struct live_status {
   uint64_t stale_orders = 0;   ///< orders canceled unsent past trading.max_order_age_ms
   uint64_t lease_retakes = 0;  ///< the lease session was lost and the lock taken again
   uint64_t limit_reloads = 0;  ///< risk limits reloaded (SIGHUP)
+  uint64_t hot_exceptions = 0;  ///< exceptions the hot loop caught from its I/O handlers (logged)
   double seconds = 0;
 };
 
 struct live_report {
-  /// 0 ok; 2 bad config (or live trading refused); 4 the feed failed for good (402/409/...);
-  /// 5 lease held (at start, or lost to another process while running); 6 the broker link
-  /// failed (start-up reconciliation timed out, trade_updates unauthorized); 7 the database is
-  /// reachable but its schema is not this build's (run `torghut migrate up`); 8 the lease could
-  /// not be attempted (its database refused or is unreachable: nothing was dialled)
-  int exit_code = 0;
+  /// ok; config (bad config, or live trading refused); feed_failed (402/409/...); lease_held (at
+  /// start, or lost to another process while running); broker_failed (start-up reconciliation
+  /// timed out, trade_updates unauthorized); schema_mismatch (run `torghut migrate up`);
+  /// lease_db_fault (the lease's database refused or is unreachable: nothing was dialled)
+  app::exit_code exit_code = app::exit_code::ok;
   std::string error;  ///< why, when exit_code != 0
   live_status status;
   std::string realized_pnl, unrealized_pnl;
@@ -95,4 +97,4 @@ struct live_report {
 [[nodiscard]] live_report run_live(const live_options& opts, const std::atomic<bool>& stop,
                                    const std::function<void(const live_status&)>& on_status = {});
 
-}  // namespace torghut::live
+}  // namespace torghut::app

@@ -12,7 +12,7 @@
 #include "torghut/core/config.hpp"
 #include "torghut/core/messages.hpp"
 
-namespace torghut::replay {
+namespace torghut::app {
 
 struct replay_options {
   std::string recording;       ///< path of the recording to replay
@@ -76,4 +76,4 @@ struct replay_report {
 /// Percentiles of `samples` (which it sorts).
 [[nodiscard]] latency_summary summarize(std::vector<int64_t>& samples);
 
-}  // namespace torghut::replay
+}  // namespace torghut::app

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "torghut/core/messages.hpp"
+#include "torghut/core/named_enum.hpp"
 #include "torghut/core/url.hpp"
 
 namespace torghut {
@@ -20,6 +21,12 @@ enum class strategy_kind : uint8_t {
   /// that every trigger frame yields exactly one order.
   tick_probe,
 };
+constexpr std::array<enum_name<strategy_kind>, 3> enum_names(strategy_kind) {
+  return {{{strategy_kind::macd_rsi, "macd_rsi"},
+           {strategy_kind::bollinger_reversion, "bollinger_reversion"},
+           {strategy_kind::tick_probe, "tick_probe"}}};
+}
+static_assert(names_every_value<strategy_kind, strategy_kind::tick_probe>());
 
 /// One row of the `strategies` table, plus the strategy's own parameters.
 struct strategy_config {
@@ -55,14 +62,44 @@ struct market_data_config {
   int64_t max_past_age_ns = 24 * 3600 * ns_per_second;
 };
 
+/// The market-data wire format (`feed.format`).
+enum class feed_format : uint8_t { json, msgpack };
+constexpr std::array<enum_name<feed_format>, 2> enum_names(feed_format) {
+  return {{{feed_format::json, "json"}, {feed_format::msgpack, "msgpack"}}};
+}
+static_assert(names_every_value<feed_format, feed_format::msgpack>());
+
+/// How the market-data connection authenticates (`feed.auth`): the auth action after the
+/// greeting, or the key headers on the upgrade.
+enum class feed_auth : uint8_t { message, headers };
+constexpr std::array<enum_name<feed_auth>, 2> enum_names(feed_auth) {
+  return {{{feed_auth::message, "message"}, {feed_auth::headers, "headers"}}};
+}
+static_assert(names_every_value<feed_auth, feed_auth::headers>());
+
+/// Where orders go (`trading.broker`).
+enum class broker_kind : uint8_t { paper, alpaca };
+constexpr std::array<enum_name<broker_kind>, 2> enum_names(broker_kind) {
+  return {{{broker_kind::paper, "paper"}, {broker_kind::alpaca, "alpaca"}}};
+}
+static_assert(names_every_value<broker_kind, broker_kind::alpaca>());
+
+/// The trade_updates auth message (`trading.stream_auth`): `{"action":"auth"}` or the legacy
+/// `{"action":"authenticate"}`.
+enum class stream_auth_form : uint8_t { action, legacy };
+constexpr std::array<enum_name<stream_auth_form>, 2> enum_names(stream_auth_form) {
+  return {{{stream_auth_form::action, "action"}, {stream_auth_form::legacy, "legacy"}}};
+}
+static_assert(names_every_value<stream_auth_form, stream_auth_form::legacy>());
+
 /// The market-data connection (the WebSocket adapter): where to connect, how, and what to do
 /// when another process holds this key's one connection.
 struct feed_config {
   /// `wss://stream.data.alpaca.markets/v2/{iex|sip|delayed_sip|test}`, or `ws://` to the simulator
   /// or a relay on loopback (plain `ws://` to any other host is refused).
   std::string url = "wss://stream.data.alpaca.markets/v2/iex";
-  std::string format = "json";  ///< "json" or "msgpack"
-  std::string auth = "message";  ///< "message" (auth action) or "headers" (on the upgrade)
+  feed_format format = feed_format::json;
+  feed_auth auth = feed_auth::message;
   /// Channels to subscribe; empty trades and quotes = every allowed symbol.
   std::vector<std::string> trades, quotes, bars;
   std::string ca_file;  ///< extra CA bundle for wss:// (system store otherwise)
@@ -83,10 +120,10 @@ struct feed_config {
 /// paper API by default, `torghut sim`'s on loopback, or the live API (which needs both
 /// TRADING_MODE=live and TRADING_LIVE_ENABLED=true).
 struct trading_config {
-  std::string broker = "paper";  ///< "paper" (internal) or "alpaca"
+  broker_kind broker = broker_kind::paper;  ///< paper: the internal paper broker
   std::string rest_url = "https://paper-api.alpaca.markets";  ///< http:// only to loopback
   std::string stream_url = "wss://paper-api.alpaca.markets/stream";  ///< ws:// only to loopback
-  std::string stream_auth = "action";  ///< "action" ({"action":"auth"}) or "legacy" ("authenticate")
+  stream_auth_form stream_auth = stream_auth_form::action;
   std::string ca_file;                 ///< extra CA bundle for https:// and wss://
   uint32_t connections = 2;            ///< keep-alive REST connections, warmed at start
   uint32_t request_timeout_ms = 2000;  ///< no response this long: lost (asked by client_order_id)
@@ -105,6 +142,10 @@ inline constexpr std::string_view alpaca_live_trading_host = "api.alpaca.markets
 
 
 enum class idle_kind : uint8_t { busy_spin, backoff };
+constexpr std::array<enum_name<idle_kind>, 2> enum_names(idle_kind) {
+  return {{{idle_kind::busy_spin, "busy-spin"}, {idle_kind::backoff, "backoff"}}};
+}
+static_assert(names_every_value<idle_kind, idle_kind::backoff>());
 
 struct engine_config {
   std::string account_label = "paper";

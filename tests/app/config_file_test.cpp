@@ -366,3 +366,32 @@ TEST(trading_mode, paper_settings_stay_paper) {
     EXPECT_EQ(r.mode, trading_mode::paper);
   }
 }
+
+TEST(config_file, choices_are_named_and_a_wrong_name_lists_the_accepted_ones) {
+  auto r = load_config_text(R"(
+allowed_symbols = ["AAPL"]
+idle = "nap"
+[feed]
+format = "xml"
+auth = 3
+[trading]
+broker = "robinhood"
+stream_auth = "token"
+[[strategies]]
+id = 1
+name = "s"
+kind = "momentum"
+)");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, R"(idle: expected "busy-spin" or "backoff")"));
+  EXPECT_TRUE(has_error(r, R"(feed.format: expected "json" or "msgpack")"));
+  EXPECT_TRUE(has_error(r, "feed.auth: expected a string, not an integer"));
+  EXPECT_TRUE(has_error(r, R"(trading.broker: expected "paper" or "alpaca")"));
+  EXPECT_TRUE(has_error(r, R"(trading.stream_auth: expected "action" or "legacy")"));
+  EXPECT_TRUE(has_error(r, R"(strategies[0].kind: expected "macd_rsi", "bollinger_reversion" or "tick_probe")"));
+  r = load_config_text("allowed_symbols = [\"AAPL\"]\nidle = \"busy-spin\"\n[feed]\nauth = \"headers\"\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.config.idle, idle_kind::busy_spin);
+  EXPECT_EQ(r.config.feed.auth, feed_auth::headers);
+  EXPECT_EQ(r.config.feed.format, feed_format::json) << "an absent choice keeps its default";
+}

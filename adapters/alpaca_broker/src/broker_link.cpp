@@ -155,8 +155,21 @@ void broker_link::send(const order_command& c) noexcept {
   }
   if (const fixed_string<36>* bid = broker_id_of(c.id)) {
     if (!rest_->cancel(c, bid->view())) spdlog::warn("broker: cancel of {} refused (queue full)", c.coid.view());
-  } else if (waiting_cancels_.size() < waiting_cancels_.capacity()) {
+    return;
+  }
+  if (waiting_cancels_.size() == waiting_cancels_.capacity()) {
+    // Cancels of orders that closed without a broker id (refused, stale, never received) wait
+    // for nothing: make room.
+    std::erase_if(waiting_cancels_, [this](const order_command& w) {
+      const std::optional<order_status> st = hp_.router().status_of(w.id);
+      return !st || is_terminal(*st);
+    });
+  }
+  if (waiting_cancels_.size() < waiting_cancels_.capacity()) {
     waiting_cancels_.push_back(c);  // the POST is still in flight: cancel once its id is known
+  } else {
+    spdlog::warn("broker: cancel of {} dropped ({} cancels wait for a broker id)", c.coid.view(),
+                 waiting_cancels_.size());
   }
 }
 
@@ -347,6 +360,12 @@ void broker_link::fetch_positions_and_account() {
 void broker_link::apply_reconciliation() {
   const bool first = !status_.reconciled.load(std::memory_order_relaxed);
   const actors::reconcile_result r = hp_.reconcile(snap_, asked_);
+  // The broker's ids of the orders it holds, adopted ones included: a cancel of one of them needs
+  // no stream event first (and one that waited for its id goes out now).
+  for (const auto* list : {&snap_.open_orders, &snap_.queried_orders})
+    for (const actors::broker_order_state& o : *list)
+      if (const std::optional<order_id> id = hp_.router().find_by_coid(o.coid); id && !is_terminal(o.status))
+        remember_broker_id(*id, o.broker_id);
   const uint64_t diffs = r.orders_adopted + r.orders_advanced + r.orders_vanished + r.positions_adjusted;
   status_.differences.fetch_add(diffs, std::memory_order_relaxed);
   status_.reconciliations.fetch_add(1, std::memory_order_relaxed);

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scripted_server.hpp"
+#include "torghut/test/scripted_server.hpp"
 #include "torghut/test/allocations.hpp"
 
 namespace torghut::adapters {

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <sstream>
 
-#include "scripted_server.hpp"
+#include "torghut/test/scripted_server.hpp"
 #include "torghut/adapters/trading_rest.hpp"
 
 namespace torghut::adapters {

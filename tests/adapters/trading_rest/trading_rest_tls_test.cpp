@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "torghut/test/self_signed_cert.hpp"
-#include "scripted_server.hpp"
+#include "torghut/test/scripted_server.hpp"
 
 namespace torghut::adapters {
 namespace {

@@ -9,7 +9,9 @@
 ///
 /// Orders: `send` (inside the hot path's pump) writes the POST inline; a refusal (queue full)
 /// becomes a `rejected` event posted into the running pump. The broker's order id arrives with
-/// the POST's answer or the first stream event; a cancel that comes before it waits for it.
+/// the POST's answer, the first stream event or a reconciliation (adopted orders too); a cancel
+/// that comes before it waits for it (room for 64; cancels of orders closed since are dropped
+/// when it is full).
 ///
 /// Reconciliation (start-up, and every `on_listening(reconnect=true)`): GET open orders; ask
 /// by_client_order_id about every order open here but not there; GET positions, GET account;

@@ -1,8 +1,9 @@
 #pragma once
-// A scripted loopback HTTP/1.1 server for the trading REST client's tests: plain Asio with
-// blocking sockets, one thread per accepted connection. It records every request it reads (with
-// the connection it came on) and answers what the test's script says: a canned response, a
-// `Connection: close` response, silence (reads, never answers), or a dropped connection.
+// A scripted loopback HTTP/1.1 server for the trading REST client's tests (and the broker link's):
+// plain Asio with blocking sockets, one thread per accepted connection. It records every request
+// it reads (with the connection it came on) and answers what the test's script says: a canned
+// response, a `Connection: close` response, silence (reads, never answers), or a dropped
+// connection.
 // Optionally TLS (a certificate and key file).
 
 #include <sys/socket.h>

@@ -255,7 +255,7 @@ class broker_link_test : public ::testing::Test {
     cfg_.strategies = {probe_};
     cfg_.limits.order_burst = 1'000;
     cfg_.limits.orders_per_minute = 100'000;
-    cfg_.trading.broker = "alpaca";
+    cfg_.trading.broker = broker_kind::alpaca;
     cfg_.trading.rest_url = rest_->url();
     cfg_.trading.stream_url = ws_->url();
     cfg_.trading.connections = 2;

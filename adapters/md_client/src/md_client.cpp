@@ -106,8 +106,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
         clk(cfg.clk != nullptr ? cfg.clk : &own_clock),
         bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
         reconnect_timer(io_),
-        ping_timer(io_),
-        pong_timer(io_) {}
+        keepalive(io_) {}
 
   // --- configuration and collaborators (I/O thread only after start) ---
   net::io_context& io;
@@ -123,8 +122,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   std::optional<stream_lease> lease;
   backoff bo;
   net::steady_timer reconnect_timer;
-  net::steady_timer ping_timer;
-  net::steady_timer pong_timer;
+  ws_keepalive keepalive;
   std::unique_ptr<json_decoder> json;
   std::unique_ptr<msgpack_decoder> mp;
   recording_writer rec;
@@ -135,7 +133,6 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   uint64_t gen = 0;
   bool conn_authenticated = false;
   bool ever_authenticated = false;
-  bool awaiting_pong = false;
   bool gap_pending = false;
   timestamp gap_start{};
   timestamp last_frame{};
@@ -211,9 +208,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
         conn->abort();
       conn.reset();
     }
-    ping_timer.cancel();
-    pong_timer.cancel();
-    awaiting_pong = false;
+    keepalive.cancel();
   }
   void fail(std::string reason) {
     if (finished()) return;
@@ -264,7 +259,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     unsolicited_logged = false;
     pending_reconnect.reset();
     set_state(md_client_state::authenticating);
-    arm_ping(g);
+    keepalive.arm(shared_from_this(), g, cfg.ping_interval, cfg.pong_timeout);
   }
 
   void on_connect_failed(uint64_t g, ws_fail_stage stage, const error_code& ec, int http_status,
@@ -306,9 +301,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   void on_closed(uint64_t g, const error_code& ec, std::string_view reason) {
     if (!current(g)) return;
     conn.reset();
-    ping_timer.cancel();
-    pong_timer.cancel();
-    awaiting_pong = false;
+    keepalive.cancel();
     disconnects.inc();
     note_gap_start();
     conn_authenticated = false;
@@ -330,30 +323,17 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   void on_pong(uint64_t g) {
     if (!current(g)) return;
     pongs.inc();
-    awaiting_pong = false;
-    pong_timer.cancel();
+    keepalive.pong();
   }
-
-  void arm_ping(uint64_t g) {
-    ping_timer.expires_after(cfg.ping_interval);
-    ping_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
-      if (ec || !self->current(g) || !self->conn) return;
-      self->report_decode_errors({}, false);  // counts still owed by the rate limit
-      self->conn->ping();
-      self->pings_sent.inc();
-      if (!self->awaiting_pong) {
-        self->awaiting_pong = true;
-        self->pong_timer.expires_after(self->cfg.pong_timeout);
-        self->pong_timer.async_wait([self, g](const error_code& ec2) {
-          if (ec2 || !self->current(g) || !self->awaiting_pong || !self->conn) return;
-          self->pong_timeouts.inc();
-          spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", self->cfg.name,
-                       self->slot.text(), self->cfg.pong_timeout.count());
-          self->conn->abort();  // the read fails next; on_closed reconnects
-        });
-      }
-      self->arm_ping(g);
-    });
+  // ws_keepalive's notes
+  void on_ping_sent() {
+    report_decode_errors({}, false);  // counts still owed by the rate limit
+    pings_sent.inc();
+  }
+  void on_pong_timeout() {
+    pong_timeouts.inc();
+    spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", cfg.name, slot.text(),
+                 cfg.pong_timeout.count());
   }
 
   void send_auth() {

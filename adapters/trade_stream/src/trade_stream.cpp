@@ -96,8 +96,7 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
         sink(s),
         bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
         reconnect_timer(io_),
-        ping_timer(io_),
-        pong_timer(io_),
+        keepalive(io_),
         auth_timer(io_) {}
 
   // --- configuration and collaborators (I/O thread only after start) ---
@@ -109,8 +108,7 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
   std::unique_ptr<trading_parser> parser;
   backoff bo;
   net::steady_timer reconnect_timer;
-  net::steady_timer ping_timer;
-  net::steady_timer pong_timer;
+  ws_keepalive keepalive;
   net::steady_timer auth_timer;
 
   // --- protocol state (I/O thread only) ---
@@ -118,7 +116,6 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
   uint64_t gen = 0;
   bool conn_open = false;       ///< the current connection is upgraded and has not ended
   bool ever_listening = false;  ///< on_listening was called before
-  bool awaiting_pong = false;
   stream_message msg;  ///< reused for every frame (large: an order view with its texts)
 
   // --- readable from any thread ---
@@ -152,10 +149,8 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
         conn->abort();
       conn.reset();
     }
-    ping_timer.cancel();
-    pong_timer.cancel();
+    keepalive.cancel();
     auth_timer.cancel();
-    awaiting_pong = false;
   }
 
   /// The current upgraded connection ended: tell the sink once.
@@ -212,7 +207,7 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
       encode_trading_auth_legacy(cfg.key_id, cfg.secret, m);
     conn->send(std::move(m));
     arm_auth_timer(g);
-    arm_ping(g);
+    keepalive.arm(shared_from_this(), g, cfg.ping_interval, cfg.pong_timeout);
   }
 
   void on_connect_failed(uint64_t g, ws_fail_stage stage, const error_code& ec, int http_status,
@@ -247,10 +242,8 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
   void on_closed(uint64_t g, const error_code& ec, std::string_view reason) {
     if (!current(g)) return;
     conn.reset();
-    ping_timer.cancel();
-    pong_timer.cancel();
+    keepalive.cancel();
     auth_timer.cancel();
-    awaiting_pong = false;
     disconnects.inc();
     notify_disconnected();
     if (finished()) return;
@@ -262,29 +255,14 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
   void on_pong(uint64_t g) {
     if (!current(g)) return;
     pongs.inc();
-    awaiting_pong = false;
-    pong_timer.cancel();
+    keepalive.pong();
   }
-
-  void arm_ping(uint64_t g) {
-    ping_timer.expires_after(cfg.ping_interval);
-    ping_timer.async_wait([self = shared_from_this(), g](const error_code& ec) {
-      if (ec || !self->current(g) || !self->conn) return;
-      self->conn->ping();
-      self->pings_sent.inc();
-      if (!self->awaiting_pong) {
-        self->awaiting_pong = true;
-        self->pong_timer.expires_after(self->cfg.pong_timeout);
-        self->pong_timer.async_wait([self, g](const error_code& ec2) {
-          if (ec2 || !self->current(g) || !self->awaiting_pong || !self->conn) return;
-          self->pong_timeouts.inc();
-          spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", self->cfg.name,
-                       self->url.host_header(), self->cfg.pong_timeout.count());
-          self->conn->abort();  // the read fails next; on_closed reconnects
-        });
-      }
-      self->arm_ping(g);
-    });
+  // ws_keepalive's notes
+  void on_ping_sent() { pings_sent.inc(); }
+  void on_pong_timeout() {
+    pong_timeouts.inc();
+    spdlog::warn("[{}] no pong from {} within {} ms: dropping the connection", cfg.name, url.host_header(),
+                 cfg.pong_timeout.count());
   }
 
   void arm_auth_timer(uint64_t g) {

@@ -26,6 +26,7 @@
 /// Header-only, included by the Beast translation unit of each client (one per client).
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -301,6 +302,56 @@ class ws_connection final : public ws_connection_base,
   bool upgraded_ = false;
   bool closed_ = false;
   bool reported_ = false;
+};
+
+/// Liveness of a client's current connection: a ping every interval; no pong within the timeout
+/// aborts the connection (its read then fails, and the owner's on_closed reconnects).
+///
+/// The owner (held by shared_ptr while a timer waits) provides `bool current(uint64_t gen)`,
+/// `std::shared_ptr<ws_connection_base> conn`, and two notes: `on_ping_sent()` and
+/// `on_pong_timeout()` (count, log). A pong is reported with `pong()`.
+class ws_keepalive {
+ public:
+  explicit ws_keepalive(boost::asio::io_context& io) : ping_timer_(io), pong_timer_(io) {}
+
+  /// Starts pinging connection `gen` of `owner`.
+  template <class Owner>
+  void arm(std::shared_ptr<Owner> owner, uint64_t gen, std::chrono::milliseconds interval,
+           std::chrono::milliseconds pong_timeout) {
+    ping_timer_.expires_after(interval);
+    ping_timer_.async_wait([this, owner = std::move(owner), gen, interval, pong_timeout](
+                               const boost::system::error_code& ec) mutable {
+      if (ec || !owner->current(gen) || !owner->conn) return;
+      owner->conn->ping();
+      owner->on_ping_sent();
+      if (!awaiting_pong_) {
+        awaiting_pong_ = true;
+        pong_timer_.expires_after(pong_timeout);
+        pong_timer_.async_wait([this, owner, gen](const boost::system::error_code& ec2) {
+          if (ec2 || !owner->current(gen) || !awaiting_pong_ || !owner->conn) return;
+          owner->on_pong_timeout();
+          owner->conn->abort();  // the read fails next; on_closed reconnects
+        });
+      }
+      arm(std::move(owner), gen, interval, pong_timeout);
+    });
+  }
+  /// A pong arrived on the current connection.
+  void pong() noexcept {
+    awaiting_pong_ = false;
+    pong_timer_.cancel();
+  }
+  /// The connection ended or is being torn down.
+  void cancel() noexcept {
+    ping_timer_.cancel();
+    pong_timer_.cancel();
+    awaiting_pong_ = false;
+  }
+
+ private:
+  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer pong_timer_;
+  bool awaiting_pong_ = false;
 };
 
 /// Makes the connection for `url.tls` (TLS or plain), not yet running.

@@ -50,6 +50,8 @@ EXCEPTIONS = [
     ("adapters/alpaca_broker/", "torghut/actors/order_router.hpp",
      "broker order states are the router's vocabulary"),
     ("adapters/lease/", "torghut/persistence/dsn.hpp", "the Postgres lease parses a DSN"),
+    ("adapters/sim/", "torghut/actors/fill_model.hpp",
+     "the simulator fills with the engine's one fill model"),
 ]
 ADAPTERS_MAY_NOT = ("torghut/actors/", "torghut/persistence/")
 

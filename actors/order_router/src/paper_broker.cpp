@@ -1,27 +1,19 @@
-#include <algorithm>
-
+// The internal paper broker: order bookkeeping around the fill model (fill_model.hpp).
+#include "torghut/actors/fill_model.hpp"
 #include "torghut/actors/order_router.hpp"
 
 namespace torghut::actors {
-namespace {
 
-[[nodiscard]] constexpr bool has_limit_price(order_type t) noexcept {
-  return t == order_type::limit || t == order_type::stop_limit;
-}
-[[nodiscard]] constexpr bool has_stop_price(order_type t) noexcept {
-  return t == order_type::stop || t == order_type::stop_limit;
-}
-
-}  // namespace
+using fill_model::has_limit_price;
+using fill_model::has_stop_price;
 
 paper_broker::paper_broker(mailbox<broker_event>& events, const clock& clk,
                            uint32_t symbol_capacity, uint32_t max_open_orders,
                            int64_t shares_per_quote_lot)
     : events_(events),
       clock_(clk),
-      quotes_(symbol_capacity, quote_payload{}),
+      tops_(symbol_capacity, fill_model::book_top{}),
       lot_(shares_per_quote_lot < 1 ? 1 : shares_per_quote_lot),
-      has_quote_(symbol_capacity, 0),
       open_(max_open_orders == 0 ? 1 : max_open_orders),
       head_(symbol_capacity, npos),
       tail_(symbol_capacity, npos) {}
@@ -69,37 +61,13 @@ void paper_broker::unlink(uint32_t slot) noexcept {
   o.in_use = false;
 }
 
-bool paper_broker::trigger(resting& o, const quote_payload& q) noexcept {
-  if (o.triggered) return true;
-  if (o.cmd.order_side == side::buy) {
-    o.triggered = q.ask_px.is_positive() && q.ask_px >= o.cmd.stop_px;
-  } else {
-    o.triggered = q.bid_px.is_positive() && q.bid_px <= o.cmd.stop_px;
-  }
-  return o.triggered;
-}
-
-bool paper_broker::marketable(const resting& o, const quote_payload& q) noexcept {
-  const bool limited = has_limit_price(o.cmd.type);
-  if (o.cmd.order_side == side::buy) {
-    if (!q.ask_px.is_positive() || !q.ask_size.is_positive()) return false;
-    return !limited || o.cmd.limit_px >= q.ask_px;
-  }
-  if (!q.bid_px.is_positive() || !q.bid_size.is_positive()) return false;
-  return !limited || o.cmd.limit_px <= q.bid_px;
-}
-
-void paper_broker::try_fill(resting& o, quote_payload& q) noexcept {
-  if (!o.remaining.is_positive() || !trigger(o, q) || !marketable(o, q)) return;
-  const bool buy = o.cmd.order_side == side::buy;
-  quantity& displayed = buy ? q.ask_size : q.bid_size;
-  const price px = buy ? q.ask_px : q.bid_px;
-  const quantity n = std::min(o.remaining, displayed);
-  displayed = quantity::from_raw(displayed.raw - n.raw);
-  o.remaining = quantity::from_raw(o.remaining.raw - n.raw);
+void paper_broker::try_fill(resting& o, fill_model::book_top& top) noexcept {
+  const fill_model::fill f = fill_model::match(fill_model::terms_of(o.cmd), o.triggered, o.remaining, top);
+  if (f.empty()) return;
+  o.remaining = quantity::from_raw(o.remaining.raw - f.qty.raw);
   ++fills_;
-  emit(o.remaining.is_zero() ? broker_event_kind::fill : broker_event_kind::partial_fill, o.cmd, n,
-       px, 0);
+  emit(o.remaining.is_zero() ? broker_event_kind::fill : broker_event_kind::partial_fill, o.cmd,
+       f.qty, f.px, 0);
 }
 
 void paper_broker::on_command(const order_command& c) noexcept {
@@ -111,7 +79,7 @@ void paper_broker::on_command(const order_command& c) noexcept {
 }
 
 void paper_broker::submit(const order_command& c) noexcept {
-  const bool valid = c.symbol.valid() && c.symbol.value < quotes_.size() && c.qty.is_positive() &&
+  const bool valid = c.symbol.valid() && c.symbol.value < tops_.size() && c.qty.is_positive() &&
                      (!has_limit_price(c.type) || c.limit_px.is_positive()) &&
                      (!has_stop_price(c.type) || c.stop_px.is_positive());
   if (!valid) {
@@ -130,23 +98,11 @@ void paper_broker::submit(const order_command& c) noexcept {
   o.remaining = c.qty;
   o.triggered = !has_stop_price(c.type);
   o.prev = o.next = npos;
-  const uint32_t s = c.symbol.value;
-  const bool quoted = has_quote_[s] != 0;
-
-  if (c.tif == time_in_force::fok) {
-    // All at once or nothing: the displayed size at an acceptable price must cover it.
-    quote_payload& q = quotes_[s];
-    const quantity displayed = c.order_side == side::buy ? q.ask_size : q.bid_size;
-    if (quoted && trigger(o, q) && marketable(o, q) && displayed >= c.qty) {
-      try_fill(o, q);
-    } else {
-      emit(broker_event_kind::canceled, c, quantity{}, price{}, 0);
-    }
-    return;
-  }
-  if (quoted) try_fill(o, quotes_[s]);
+  // One attempt at once (fok: all of it or nothing); ioc and fok cancel what did not fill.
+  fill_model::book_top& top = tops_[c.symbol.value];
+  if (top.quoted) try_fill(o, top);
   if (o.remaining.is_zero()) return;
-  if (c.tif == time_in_force::ioc) {
+  if (c.tif == time_in_force::ioc || c.tif == time_in_force::fok) {
     emit(broker_event_kind::canceled, c, quantity{}, price{}, 0);
     return;
   }
@@ -166,25 +122,15 @@ void paper_broker::cancel(const order_command& c) noexcept {
 }
 
 void paper_broker::on_market(const market_event& ev) noexcept {
-  if (ev.kind != market_event_kind::quote || !ev.symbol.valid() ||
-      ev.symbol.value >= quotes_.size())
+  if (ev.kind != market_event_kind::quote || !ev.symbol.valid() || ev.symbol.value >= tops_.size())
     return;
   const uint32_t s = ev.symbol.value;
-  quote_payload& q = quotes_[s];
-  q = ev.u.quote;
-  // Displayed sizes in shares (saturating: a size that would overflow is plenty anyway).
-  const auto shares = [this](quantity lots) {
-    int64_t r = 0;
-    return __builtin_mul_overflow(lots.raw, lot_, &r) ? quantity::from_raw(INT64_MAX)
-                                                       : quantity::from_raw(r);
-  };
-  q.bid_size = shares(q.bid_size);
-  q.ask_size = shares(q.ask_size);
-  has_quote_[s] = 1;
+  fill_model::book_top& top = tops_[s];
+  top.set(ev.u.quote, lot_);
   for (uint32_t slot = head_[s]; slot != npos;) {
     resting& o = open_[slot];
     const uint32_t next = o.next;
-    try_fill(o, q);
+    try_fill(o, top);
     if (o.remaining.is_zero()) unlink(slot);
     slot = next;
   }

@@ -1,8 +1,21 @@
 #pragma once
-// The trading simulator's logic without any I/O: accounts, orders, the fill model, REST routing
-// and bodies, the trade_updates protocol, faults and counters. trading_sim.cpp (the one Beast TU)
+// The trading simulator's logic without any I/O: accounts, orders, fills, REST routing and
+// bodies, the trade_updates protocol, faults and counters. trading_sim.cpp (the one Beast TU)
 // only moves bytes: it hands each HTTP request and WebSocket message to sim_core and writes what
 // comes back. Everything here runs on the server thread except what is marked "any thread".
+//
+// sim_core is one class; its definition is split by job (README.md):
+//   sim_core.cpp        construction, ids, credentials, counters, POST observation
+//   sim_routing.cpp     handle(): the debug endpoints, auth, rate limit, injected faults, dispatch
+//   sim_validation.cpp  read_order(): the checks of POST /v2/orders
+//   sim_orders.cpp      post_order (buying power, acceptance), list, cancel, expiry
+//   sim_fills.cpp       market data and fills (the engine's fill model, fill_model.hpp)
+//   sim_ledger.cpp      accounts, markets, positions, marks, equity, buying power, reserved cash
+//   sim_render.cpp      the REST bodies: order, position, account, clock, stats
+//   sim_faults.cpp      POST /_sim/faults
+//   sim_stream.cpp      the trade_updates protocol: auth, listen, event frames
+// with helpers in sim_json.* (JSON in and out), sim_http.* (targets, queries, error bodies) and
+// sim_money.hpp (saturating ledger arithmetic).
 
 #include <array>
 #include <atomic>
@@ -20,6 +33,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim_json.hpp"
+#include "torghut/actors/fill_model.hpp"
 #include "torghut/adapters/trading_sim.hpp"
 #include "torghut/core/fixed_point.hpp"
 #include "torghut/core/messages.hpp"
@@ -45,6 +60,16 @@ struct counters {
   [[nodiscard]] uint64_t get(counter k) const noexcept { return c[k].load(std::memory_order_relaxed); }
   [[nodiscard]] trading_sim_stats snapshot() const noexcept;
 };
+/// The counter's name in GET /_sim/stats.
+[[nodiscard]] std::string_view counter_name(counter k) noexcept;
+
+/// Takes one from a fault switch's count: true when it was positive (any thread).
+inline bool take_one(std::atomic<uint32_t>& n) noexcept {
+  uint32_t v = n.load(std::memory_order_relaxed);
+  while (v > 0 && !n.compare_exchange_weak(v, v - 1, std::memory_order_relaxed)) {
+  }
+  return v > 0;
+}
 
 /// A trade_updates frame for every listening connection of `key`.
 struct outgoing_event {
@@ -78,30 +103,6 @@ struct stream_state {
   bool close_after_reply = false;  ///< unauthorized: close once the reply is written
   std::string key;
 };
-
-/// A flat JSON object: each top-level key with its scalar value (strings unescaped, numbers and
-/// literals as their raw text). Nested values are kept as kind `other`.
-struct json_field {
-  enum class kind : uint8_t { string, number, boolean, null, other } k = kind::null;
-  std::string name;
-  std::string text;  ///< the string, the number's text, "true"/"false"
-};
-struct json_object {
-  std::vector<json_field> fields;
-  [[nodiscard]] const json_field* find(std::string_view name) const noexcept {
-    for (const auto& f : fields)
-      if (f.name == name) return &f;
-    return nullptr;
-  }
-};
-/// False when `text` is not a JSON object.
-bool parse_flat_object(std::string_view text, json_object& out);
-/// A nested object `data` inside a message (for the legacy auth and listen): its fields, and
-/// the string elements of its array fields as "name[]" entries.
-bool parse_stream_message(std::string_view text, json_object& top, json_object& data);
-
-/// Appends `s` JSON-escaped, without quotes.
-void append_escaped(std::string& out, std::string_view s);
 
 class sim_core {
  public:
@@ -140,25 +141,28 @@ class sim_core {
   [[nodiscard]] bool credentials_ok(std::string_view key, std::string_view secret) const noexcept;
 
  private:
-  enum class otype : uint8_t { market, limit, stop, stop_limit };
-  enum class otif : uint8_t { day, gtc, opg, cls, ioc, fok };
-
   struct order {
     std::string id, coid, symbol, asset_id, key, status, order_class, position_intent;
-    bool buy = true;
-    otype type = otype::market;
-    otif tif = otif::day;
+    actors::fill_model::order_terms terms;  ///< side, type, time in force, limit and stop prices
+    bool triggered = false;                 ///< stop orders: the stop has been reached
     bool extended_hours = false;
     std::optional<quantity> qty;
     std::optional<money> notional;
     quantity target;  ///< what to fill; notional orders: fixed at the first fill (0 until then)
     quantity filled;
     int128_t fill_value = 0;  ///< Σ price.raw × qty.raw of the fills
-    std::optional<price> limit, stop;
-    bool triggered = false;
     bool opening = true;
     int64_t created = 0, updated = 0, submitted = 0, filled_at = 0, canceled_at = 0, expired_at = 0,
             failed_at = 0;
+    [[nodiscard]] bool buy() const noexcept { return terms.order_side == side::buy; }
+    [[nodiscard]] time_in_force tif() const noexcept { return terms.tif; }
+    /// The limit price of limit and stop_limit orders, the stop price of stop and stop_limit ones.
+    [[nodiscard]] std::optional<price> limit() const noexcept {
+      return actors::fill_model::has_limit_price(terms.type) ? std::optional<price>(terms.limit_px) : std::nullopt;
+    }
+    [[nodiscard]] std::optional<price> stop() const noexcept {
+      return actors::fill_model::has_stop_price(terms.type) ? std::optional<price>(terms.stop_px) : std::nullopt;
+    }
     [[nodiscard]] bool open() const noexcept {
       return status == "accepted" || status == "new" || status == "partially_filled" ||
              status == "pending_new";
@@ -180,9 +184,7 @@ class sim_core {
   };
   struct market {
     std::string asset_id;
-    bool have_quote = false;
-    price bid, ask;
-    quantity bid_avail, ask_avail;  ///< displayed shares left until the next quote
+    actors::fill_model::book_top top;  ///< the latest quote; displayed shares left until the next
     bool have_last = false;
     price last;
     bool have_first = false;
@@ -194,6 +196,8 @@ class sim_core {
   };
 
   std::string uuid();
+
+  // accounts and ledger (sim_ledger.cpp)
   account& account_for(std::string_view key);
   market& market_for(std::string_view symbol);
   [[nodiscard]] std::optional<price> mark(std::string_view symbol, const position* p) const;
@@ -201,28 +205,36 @@ class sim_core {
   [[nodiscard]] money buying_power(const account& a) const;
   [[nodiscard]] std::optional<price> estimate_price(const order& o) const;
   [[nodiscard]] money reserved(const account& a) const;
+  /// Books a fill into the account's cash and position; returns the position after it.
+  quantity book_fill(account& a, const std::string& symbol, bool buy, price px, quantity q);
 
-  // REST endpoints
-  void post_order(account& a, const http_in& in, const json_object* body, int64_t now, http_out& out,
+  // REST (sim_routing.cpp, sim_validation.cpp, sim_orders.cpp)
+  void rate_headers(std::string_view key, int64_t wall_ns, bool count, bool& limited, http_out& out);
+  void note_post(const json_object* body, int64_t steady_ns);
+  /// The order a POST /v2/orders body describes (every field checked), or the 422 message.
+  [[nodiscard]] static std::optional<std::string> read_order(const json_object& body, order& o);
+  void post_order(account& a, const json_object* body, int64_t now, http_out& out,
                   std::vector<outgoing_event>& events);
   void list_orders(account& a, std::string_view query, http_out& out);
-  void cancel_order(account& a, order& o, int64_t now, std::vector<outgoing_event>& events);
-  void write_account(const account& a, int64_t now, std::string& out) const;
+  void cancel_all(account& a, int64_t now, http_out& out, std::vector<outgoing_event>& events);
+  void cancel_order(order& o, int64_t now, std::vector<outgoing_event>& events);
+  void apply_faults(const json_object& body, int64_t now, http_out& out, std::vector<outgoing_event>& events);
+
+  // bodies (sim_render.cpp)
+  void write_order(const order& o, std::string& out) const;
+  void write_account(const account& a, std::string& out) const;
   void write_position(const std::string& symbol, const position& p, std::string& out) const;
   void write_clock(int64_t now, std::string& out) const;
   void write_stats(std::string& out) const;
-  void apply_faults(const json_object& body, int64_t now, http_out& out, std::vector<outgoing_event>& events);
 
-  // fill model
+  // fills (sim_fills.cpp)
   void try_fill(order& o, int64_t now, std::vector<outgoing_event>& events);
   void apply_fill(order& o, price px, quantity q, int64_t now, std::vector<outgoing_event>& events);
   void finish_open(order& o);  ///< removes a no-longer-open order from the per-symbol book
+
+  // trade_updates (sim_stream.cpp)
   void emit(const order& o, std::string_view event, int64_t now, std::vector<outgoing_event>& events,
             const price* px = nullptr, const quantity* q = nullptr, const quantity* pos_qty = nullptr);
-  void write_order(const order& o, std::string& out) const;
-
-  // rate limit
-  void rate_headers(std::string_view key, int64_t wall_ns, bool count, bool& limited, http_out& out);
 
   trading_sim_options opt_;
   counters& ctr_;

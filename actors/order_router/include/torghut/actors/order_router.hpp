@@ -30,6 +30,7 @@
 #include <optional>
 #include <vector>
 
+#include "torghut/actors/fill_model.hpp"
 #include "torghut/core/audit_sink.hpp"
 #include "torghut/core/clock.hpp"
 #include "torghut/core/mailbox.hpp"
@@ -173,17 +174,16 @@ class order_router {
   order_router_stats stats_;
 };
 
-/// The internal paper broker: accepts order commands and fills them against the latest quote.
-/// Market orders fill at the touch (ask for buys, bid for sells) up to the displayed size, the
-/// rest on later quotes; limit orders fill when the quote crosses them; ioc/fok cancel what does
-/// not fill at once. Emits broker events exactly as Alpaca's trade_updates would.
+/// The internal paper broker: accepts order commands and fills them against the latest quote with
+/// the fill model (fill_model.hpp, shared with the trading simulator): market orders fill at the
+/// touch (ask for buys, bid for sells) up to the displayed size, the rest on later quotes; limit
+/// orders fill when the quote crosses them; stops trigger at the touch; fok fills completely in
+/// one fill or not at all. Emits broker events exactly as Alpaca's trade_updates would.
 ///
-/// Details: a submit emits `new_order`, then `partial_fill` / `fill` events. Displayed size is
-/// consumed by fills until the next quote replaces it; resting orders of a symbol fill in time
-/// priority. Stop orders trigger when the touch reaches the stop (buy: ask ≥ stop, sell:
-/// bid ≤ stop), then behave as market (stop) or limit (stop_limit) orders. ioc cancels whatever
-/// did not fill at once (also when there is no quote); fok fills completely in one fill or
-/// cancels. day/gtc/opg/cls orders rest; nothing expires. Invalid orders (bad symbol id, qty ≤ 0,
+/// Details: a submit emits `new_order`, then `partial_fill` / `fill` events. Resting orders of a
+/// symbol are offered each quote's displayed size in time priority. ioc and fok cancel whatever
+/// did not fill at once (also when there is no quote); day/gtc/opg/cls orders rest; nothing
+/// expires. Invalid orders (bad symbol id, qty ≤ 0,
 /// missing limit/stop price) get `rejected` with reject_codes::invalid_order; a submit whose pool
 /// slot (id % max_open_orders) holds another open order gets reject_codes::broker_capacity; a
 /// repeated submit of an open id is ignored. A cancel of an open order emits `canceled`; a cancel
@@ -217,9 +217,7 @@ class paper_broker {
   };
   void submit(const order_command& c) noexcept;
   void cancel(const order_command& c) noexcept;
-  void try_fill(resting& o, quote_payload& q) noexcept;
-  [[nodiscard]] static bool trigger(resting& o, const quote_payload& q) noexcept;
-  [[nodiscard]] static bool marketable(const resting& o, const quote_payload& q) noexcept;
+  void try_fill(resting& o, fill_model::book_top& top) noexcept;
   void link(uint32_t slot) noexcept;
   void unlink(uint32_t slot) noexcept;
   void emit(broker_event_kind k, const order_command& c, quantity last_qty, price last_px,
@@ -227,9 +225,8 @@ class paper_broker {
 
   mailbox<broker_event>& events_;
   const clock& clock_;
-  std::vector<quote_payload> quotes_;  // per symbol, sizes in shares; shrink as fills consume them
+  std::vector<fill_model::book_top> tops_;  // per symbol: the latest quote, shares displayed
   int64_t lot_;
-  std::vector<uint8_t> has_quote_;
   std::vector<resting> open_;          // slot = id % max_open_orders
   std::vector<uint32_t> head_, tail_;  // per symbol
   uint64_t fills_ = 0;

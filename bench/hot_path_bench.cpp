@@ -151,7 +151,7 @@ void market_data_per_trade(benchmark::State& state) {
   for (auto _ : state) {
     t += 1'000'000;  // 1 ms apart: a microbar closes every 1000 trades
     ++id;
-    md.on_event(trade(symbol_id{0}, t, id, 10'000 + (id & 15)));
+    md.on_market_event(trade(symbol_id{0}, t, id, 10'000 + (id & 15)));
     while (out.pop(sink)) benchmark::DoNotOptimize(sink);
     audit_row r;
     while (audit.pop(r)) {
@@ -188,12 +188,12 @@ void strategy_per_microbar(benchmark::State& state) {
     bar.u.bar.volume = quantity::from_raw(500 * quantity::scale);
     bar.u.bar.vwap = bar.u.bar.close;
     bar.u.bar.trade_count = 5;
-    st.on_market(bar);
+    st.on_market_event(bar);
     while (out.pop(sink)) {
       risk_verdict v;  // reject at once so the strategy keeps deciding
       v.intent = sink;
       v.reason = risk_reason::order_rate_exceeded;
-      st.on_verdict(v);
+      st.on_risk_verdict(v);
     }
     audit_row r;
     while (audit.pop(r)) {
@@ -218,7 +218,7 @@ void risk_per_intent(benchmark::State& state) {
   q.u.quote.bid_px = price::from_raw(100 * price::scale);
   q.u.quote.ask_px = price::from_raw(100 * price::scale + price::scale / 100);
   q.u.quote.bid_size = q.u.quote.ask_size = quantity::from_raw(100 * quantity::scale);
-  risk.on_market(q);
+  risk.on_market_event(q);
   order_intent i;
   i.symbol = symbol_id{0};
   i.strategy = strategy_id{1};
@@ -229,7 +229,7 @@ void risk_per_intent(benchmark::State& state) {
   for (auto _ : state) {
     i.hash = decision_hash{0x1234, ++n};  // distinct decisions
     i.order_side = (n & 1) ? side::buy : side::sell;
-    risk.on_intent(i);
+    risk.on_order_intent(i);
     while (out.pop(sink)) benchmark::DoNotOptimize(sink);
     audit_row r;
     while (audit.pop(r)) {
@@ -253,7 +253,7 @@ void router_per_order(benchmark::State& state) {
   execution_report r;
   for (auto _ : state) {
     v.intent.hash = decision_hash{0x99, ++n};
-    router.on_verdict(v);
+    router.on_risk_verdict(v);
     while (cmds.pop(c)) benchmark::DoNotOptimize(c);
     while (reports.pop(r)) benchmark::DoNotOptimize(r);
     audit_row a;

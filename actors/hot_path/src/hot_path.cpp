@@ -31,9 +31,9 @@ size_t hot_path::pump() noexcept {
     market_event ev;
     if (md_out_.pop(ev)) {
       if (ev.event_time > last_event_time_) last_event_time_ = ev.event_time;
-      strategy_.on_market(ev);
-      risk_.on_market(ev);
-      if (gateway_ == nullptr) broker_.on_market(ev);
+      strategy_.on_market_event(ev);
+      risk_.on_market_event(ev);
+      if (gateway_ == nullptr) broker_.on_market_event(ev);
       ++n;
     }
     if (n == 0) return total;
@@ -47,12 +47,12 @@ size_t hot_path::drain_downstream() noexcept {
     size_t n = 0;
     n += intents_.drain([this](const order_intent& i) {
       ++counters_.decisions;
-      risk_.on_intent(i);
+      risk_.on_order_intent(i);
     });
     n += verdicts_.drain([this](const risk_verdict& v) {
       ++counters_.verdicts;
-      strategy_.on_verdict(v);
-      if (v.approved()) router_.on_verdict(v);
+      strategy_.on_risk_verdict(v);
+      if (v.approved()) router_.on_risk_verdict(v);
       else ++counters_.rejections;
     });
     n += commands_.drain([this](const order_command& c) {
@@ -60,7 +60,7 @@ size_t hot_path::drain_downstream() noexcept {
       if (order_probe_ && first_order_mono_ns_ == 0) first_order_mono_ns_ = monotonic_ns();
       ++counters_.orders;
       if (gateway_ != nullptr) gateway_->send(c);
-      else broker_.on_command(c);
+      else broker_.on_order_command(c);
     });
     n += broker_events_.drain([this](const broker_event& e) {
       ++counters_.broker_events;
@@ -69,8 +69,8 @@ size_t hot_path::drain_downstream() noexcept {
     n += reports_.drain([this](const execution_report& r) {
       ++counters_.reports;
       if (r.last_qty.is_positive()) ++counters_.fills;
-      risk_.on_execution(r);
-      strategy_.on_execution(r);
+      risk_.on_execution_report(r);
+      strategy_.on_execution_report(r);
       strategy_.set_equity(risk_.equity());
     });
     if (n == 0) return total;
@@ -78,7 +78,7 @@ size_t hot_path::drain_downstream() noexcept {
   }
 }
 
-bool hot_path::on_control(const control_command& c, control_channel& channel) noexcept {
+bool hot_path::on_control_command(const control_command& c, control_channel& channel) noexcept {
   ++counters_.control_commands;
   switch (c.kind) {
     case control_kind::status_snapshot: {
@@ -93,7 +93,7 @@ bool hot_path::on_control(const control_command& c, control_channel& channel) no
     case control_kind::kill_switch_off:
     case control_kind::set_trading_state:
     case control_kind::reload_risk_limits:
-      risk_.on_control(c);
+      risk_.on_control_command(c);
       return true;
   }
   return true;
@@ -102,7 +102,7 @@ bool hot_path::on_control(const control_command& c, control_channel& channel) no
 bool hot_path::poll_control(control_channel& channel) noexcept {
   control_command c;
   bool keep_running = true;
-  while (channel.poll(c)) keep_running = on_control(c, channel) && keep_running;
+  while (channel.poll(c)) keep_running = on_control_command(c, channel) && keep_running;
   return keep_running;
 }
 

@@ -169,7 +169,7 @@ bool market_data::is_duplicate(uint32_t sym, symbol_state& st, trade_id id) noex
   return false;
 }
 
-void market_data::on_event(const market_event& ev) noexcept {
+void market_data::on_market_event(const market_event& ev) noexcept {
   ++stats_.received;
   if (ev.kind == market_event_kind::gap) {  // a gap announced by the adapter
     on_gap(ev.recv_time, ev.u.gap.length);

@@ -232,7 +232,7 @@ bool order_router::learn_broker_id(order_id id, const broker_order_id& broker_id
   return true;
 }
 
-void order_router::on_verdict(const risk_verdict& v) noexcept {
+void order_router::on_risk_verdict(const risk_verdict& v) noexcept {
   if (!v.approved()) return;
   const order_intent& in = v.intent;
   const timestamp now = clock_.now();

@@ -70,7 +70,7 @@ void paper_broker::try_fill(resting& o, fill_model::book_top& top) noexcept {
        f.qty, f.px, 0);
 }
 
-void paper_broker::on_command(const order_command& c) noexcept {
+void paper_broker::on_order_command(const order_command& c) noexcept {
   if (c.kind == order_command_kind::submit) {
     submit(c);
   } else {
@@ -121,7 +121,7 @@ void paper_broker::cancel(const order_command& c) noexcept {
   emit(broker_event_kind::canceled, o.cmd, quantity{}, price{}, 0);
 }
 
-void paper_broker::on_market(const market_event& ev) noexcept {
+void paper_broker::on_market_event(const market_event& ev) noexcept {
   if (ev.kind != market_event_kind::quote || !ev.symbol.valid() || ev.symbol.value >= tops_.size())
     return;
   const uint32_t s = ev.symbol.value;

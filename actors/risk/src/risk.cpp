@@ -294,7 +294,7 @@ risk_reason risk_engine::check_new_order(const order_intent& i, timestamp now) c
 // Messages
 // ---------------------------------------------------------------------------------------------
 
-void risk_engine::on_intent(const order_intent& intent) noexcept {
+void risk_engine::on_order_intent(const order_intent& intent) noexcept {
   ++stats_.checked;
   const timestamp now = clock_.now();
   risk_verdict v;
@@ -321,7 +321,7 @@ void risk_engine::on_intent(const order_intent& intent) noexcept {
   audit_.verdict(v);
 }
 
-void risk_engine::on_market(const market_event& ev) noexcept {
+void risk_engine::on_market_event(const market_event& ev) noexcept {
   if (!ev.symbol.valid() || ev.symbol.value >= halted_.size()) return;
   const uint32_t s = ev.symbol.value;
   if ((ev.flags & event_flags::halted) != 0) halted_[s] = 1;
@@ -475,7 +475,7 @@ void risk_engine::set_equity(money equity) noexcept {
   starting_equity_ = money::from_raw(static_cast<int64_t>(base));
 }
 
-void risk_engine::on_execution(const execution_report& r) noexcept {
+void risk_engine::on_execution_report(const execution_report& r) noexcept {
   if (!r.symbol.valid() || r.symbol.value >= positions_.size()) return;
   const uint32_t s = r.symbol.value;
   if (r.last_qty.is_positive() && r.last_px.is_positive()) {
@@ -488,7 +488,7 @@ void risk_engine::on_execution(const execution_report& r) noexcept {
   }
 }
 
-void risk_engine::on_control(const control_command& c) noexcept {
+void risk_engine::on_control_command(const control_command& c) noexcept {
   switch (c.kind) {
     case control_kind::kill_switch_on:
       kill_switch_ = true;

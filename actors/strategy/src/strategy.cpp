@@ -98,7 +98,7 @@ uint64_t strategy_engine::params_fingerprint(const strategy_config& c) noexcept 
   return hash_bytes64(buf, static_cast<size_t>(p - buf));
 }
 
-void strategy_engine::on_market(const market_event& ev) noexcept {
+void strategy_engine::on_market_event(const market_event& ev) noexcept {
   switch (ev.kind) {
     case market_event_kind::gap:
       ++stats_.gaps;
@@ -283,12 +283,12 @@ strategy_engine::per_strategy_symbol* strategy_engine::find_pss(strategy_id id,
   return &pss_[i * capacity_ + s.value];
 }
 
-void strategy_engine::on_verdict(const risk_verdict& v) noexcept {
+void strategy_engine::on_risk_verdict(const risk_verdict& v) noexcept {
   if (v.approved()) return;  // stays pending until the order reaches a terminal state
   if (per_strategy_symbol* p = find_pss(v.intent.strategy, v.intent.symbol)) p->pending = false;
 }
 
-void strategy_engine::on_execution(const execution_report& r) noexcept {
+void strategy_engine::on_execution_report(const execution_report& r) noexcept {
   per_strategy_symbol* p = find_pss(r.strategy, r.symbol);
   if (p == nullptr) return;
   if (r.last_qty.is_positive()) {

@@ -64,7 +64,7 @@ TEST(market_data_alloc, on_event_on_time_and_on_gap_allocate_nothing_after_const
                               price::from_raw(2), quantity::from_raw(5), price::from_raw(1), 3};
         break;
     }
-    md.on_event(e);
+    md.on_market_event(e);
     if (i % 10 == 0) md.on_time(timestamp{t});
     if (i % 5000 == 4999) md.on_gap(timestamp{t}, duration_ns{1});
     if (i == 10'000) t += 10 * ns_per_second;  // feed silence: an automatic gap

@@ -19,7 +19,7 @@ class alpaca_router : public ::testing::Test {
   actors::order_router router{commands, reports, audit, clk, 16};
 
   order_command submit(std::string_view q = "10", uint64_t h = 1) {
-    router.on_verdict(approved_order(q, side::buy, h));
+    router.on_risk_verdict(approved_order(q, side::buy, h));
     order_command c;
     EXPECT_TRUE(commands.pop(c));
     execution_report r;

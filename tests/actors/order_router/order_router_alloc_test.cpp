@@ -21,13 +21,13 @@ TEST(order_router_alloc, per_message_functions_allocate_nothing_after_constructi
     allocation_scope scope;
     for (uint64_t k = 0; k < 500; ++k) {
       clk.advance(duration_ns{1000});
-      broker.on_market(quote(symbol_id{2}, "10", "7", "10.01", "7"));
-      router.on_verdict(approved_order("10", k % 2 == 0 ? side::buy : side::sell, k + 1));
-      router.on_verdict(approved_order("3", side::buy, k + 100'000, order_type::limit, "1"));
-      router.on_verdict(approved_cancel(2 * k + 2));  // cancel the resting limit order
-      router.on_verdict(approved_cancel(999'999));    // unknown
+      broker.on_market_event(quote(symbol_id{2}, "10", "7", "10.01", "7"));
+      router.on_risk_verdict(approved_order("10", k % 2 == 0 ? side::buy : side::sell, k + 1));
+      router.on_risk_verdict(approved_order("3", side::buy, k + 100'000, order_type::limit, "1"));
+      router.on_risk_verdict(approved_cancel(2 * k + 2));  // cancel the resting limit order
+      router.on_risk_verdict(approved_cancel(999'999));    // unknown
       order_command c;
-      while (commands.pop(c)) broker.on_command(c);
+      while (commands.pop(c)) broker.on_order_command(c);
       broker_event e;
       while (events.pop(e)) {
         router.on_broker_event(e);

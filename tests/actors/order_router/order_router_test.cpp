@@ -120,7 +120,7 @@ class router_test : public ::testing::Test {
 
   /// Submits an approved order and returns its id (drains the command and the first report).
   order_id submit(std::string_view q = "10", uint64_t h = 1) {
-    router.on_verdict(approved_order(q, side::buy, h));
+    router.on_risk_verdict(approved_order(q, side::buy, h));
     order_command c;
     EXPECT_TRUE(commands.pop(c));
     execution_report r;
@@ -141,7 +141,7 @@ TEST_F(router_test, approved_order_becomes_a_command_with_a_hash_derived_id) {
   risk_verdict v = approved_order("10", side::sell, 77, order_type::limit, "123.45");
   v.intent.tif = time_in_force::ioc;
   v.intent.stop_px = px("1");
-  router.on_verdict(v);
+  router.on_risk_verdict(v);
   order_command c;
   ASSERT_TRUE(commands.pop(c));
   EXPECT_EQ(c.kind, order_command_kind::submit);
@@ -179,7 +179,7 @@ TEST_F(router_test, approved_order_becomes_a_command_with_a_hash_derived_id) {
 TEST_F(router_test, rejected_verdicts_send_nothing) {
   risk_verdict v = approved_order("10");
   v.reason = risk_reason::kill_switch_engaged;
-  router.on_verdict(v);
+  router.on_risk_verdict(v);
   order_command c;
   EXPECT_FALSE(commands.pop(c));
   execution_report r;
@@ -193,8 +193,8 @@ TEST_F(router_test, assigns_sequential_order_ids) {
 }
 
 TEST_F(router_test, the_same_hash_gives_the_same_client_order_id) {
-  router.on_verdict(approved_order("1", side::buy, 9));
-  router.on_verdict(approved_order("1", side::buy, 9));
+  router.on_risk_verdict(approved_order("1", side::buy, 9));
+  router.on_risk_verdict(approved_order("1", side::buy, 9));
   const auto cmds = drain(commands);
   ASSERT_EQ(cmds.size(), 2u);
   EXPECT_EQ(cmds[0].coid, cmds[1].coid);
@@ -318,7 +318,7 @@ TEST_F(router_test, events_for_unknown_orders_are_counted) {
 
 TEST_F(router_test, cancel_intent_becomes_a_cancel_command_for_the_target) {
   const order_id id = submit("10");
-  router.on_verdict(approved_cancel(id.value));
+  router.on_risk_verdict(approved_cancel(id.value));
   order_command c;
   ASSERT_TRUE(commands.pop(c));
   EXPECT_EQ(c.kind, order_command_kind::cancel);
@@ -327,18 +327,18 @@ TEST_F(router_test, cancel_intent_becomes_a_cancel_command_for_the_target) {
   EXPECT_EQ(router.stats().cancels, 1u);
   EXPECT_EQ(router.status_of(id), os::pending_new);  // the broker moves the state
 
-  router.on_verdict(approved_cancel(12345));
+  router.on_risk_verdict(approved_cancel(12345));
   EXPECT_FALSE(commands.pop(c));
   EXPECT_EQ(router.stats().unknown_orders, 1u);
 
   ASSERT_TRUE(send(event(id.value, be::canceled)));
-  router.on_verdict(approved_cancel(id.value));  // already finished
+  router.on_risk_verdict(approved_cancel(id.value));  // already finished
   EXPECT_FALSE(commands.pop(c));
 }
 
 TEST_F(router_test, refuses_a_new_order_whose_table_slot_is_still_open) {
   for (uint64_t h = 1; h <= 16; ++h) (void)submit("1", h);  // ids 1..16 fill the 16 slots
-  router.on_verdict(approved_order("1", side::buy, 17));    // id 17 → slot of open id 1
+  router.on_risk_verdict(approved_order("1", side::buy, 17));    // id 17 → slot of open id 1
   order_command c;
   EXPECT_FALSE(commands.pop(c));
   execution_report r;
@@ -349,7 +349,7 @@ TEST_F(router_test, refuses_a_new_order_whose_table_slot_is_still_open) {
   EXPECT_EQ(router.status_of(order_id{1}), os::pending_new);  // not lost
 
   ASSERT_TRUE(send(event(2, be::fill, "1", "1")));  // id 2 finishes: id 18 may take its slot
-  router.on_verdict(approved_order("1", side::buy, 18));
+  router.on_risk_verdict(approved_order("1", side::buy, 18));
   ASSERT_TRUE(commands.pop(c));
   EXPECT_EQ(c.id, order_id{18});
   EXPECT_FALSE(router.status_of(order_id{2}).has_value());  // forgotten
@@ -359,7 +359,7 @@ TEST_F(router_test, a_full_command_mailbox_turns_the_order_into_a_rejection) {
   order_command filler;
   while (commands.push(filler) == push_result::ok) {
   }
-  router.on_verdict(approved_order("1"));
+  router.on_risk_verdict(approved_order("1"));
   execution_report r;
   ASSERT_TRUE(reports.pop(r));
   EXPECT_EQ(r.status, os::rejected);

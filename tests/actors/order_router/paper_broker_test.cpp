@@ -37,9 +37,9 @@ class paper_broker_test : public ::testing::Test {
 };
 
 TEST_F(paper_broker_test, market_buy_fills_at_the_ask_after_new) {
-  broker.on_market(quote(sym, "99.98", "100", "100.02", "100"));
+  broker.on_market_event(quote(sym, "99.98", "100", "100.02", "100"));
   const order_command c = order(side::buy, "10");
-  broker.on_command(c);
+  broker.on_order_command(c);
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].kind, be::new_order);
@@ -56,13 +56,13 @@ TEST(paper_broker_lots, reads_stock_quote_sizes_as_round_lots_of_100_shares) {
   mailbox<broker_event> events{64};
   manual_clock clk{timestamp{1}};
   actors::paper_broker broker{events, clk, 8, 16};  // default: 100 shares per quoted lot
-  broker.on_market(quote(symbol_id{2}, "99.98", "3", "100.02", "2"));  // 2 lots = 200 shares
+  broker.on_market_event(quote(symbol_id{2}, "99.98", "3", "100.02", "2"));  // 2 lots = 200 shares
   order_command c;
   c.id = order_id{1};
   c.symbol = symbol_id{2};
   c.order_side = side::buy;
   c.qty = qty("250");
-  broker.on_command(c);
+  broker.on_order_command(c);
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, broker_event_kind::partial_fill);
@@ -70,8 +70,8 @@ TEST(paper_broker_lots, reads_stock_quote_sizes_as_round_lots_of_100_shares) {
 }
 
 TEST_F(paper_broker_test, market_sell_fills_at_the_bid) {
-  broker.on_market(quote(sym, "99.98", "100", "100.02", "100"));
-  broker.on_command(order(side::sell, "10"));
+  broker.on_market_event(quote(sym, "99.98", "100", "100.02", "100"));
+  broker.on_order_command(order(side::sell, "10"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, be::fill);
@@ -79,22 +79,22 @@ TEST_F(paper_broker_test, market_sell_fills_at_the_bid) {
 }
 
 TEST_F(paper_broker_test, fills_partially_by_displayed_size_and_the_rest_on_later_quotes) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "100"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "100"));
   auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, be::partial_fill);
   EXPECT_EQ(ev[1].last_qty, qty("30"));
   EXPECT_EQ(ev[1].last_px, px("10.01"));
 
-  broker.on_market(quote(sym, "10", "30", "10.02", "50"));
+  broker.on_market_event(quote(sym, "10", "30", "10.02", "50"));
   ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::partial_fill);
   EXPECT_EQ(ev[0].last_qty, qty("50"));
   EXPECT_EQ(ev[0].last_px, px("10.02"));
 
-  broker.on_market(quote(sym, "10", "30", "10.03", "50"));
+  broker.on_market_event(quote(sym, "10", "30", "10.03", "50"));
   ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::fill);
@@ -102,9 +102,9 @@ TEST_F(paper_broker_test, fills_partially_by_displayed_size_and_the_rest_on_late
 }
 
 TEST_F(paper_broker_test, displayed_size_is_consumed_until_the_next_quote) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "20"));
-  broker.on_command(order(side::buy, "20"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "20"));
+  broker.on_order_command(order(side::buy, "20"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 4u);
   EXPECT_EQ(ev[1].kind, be::fill);
@@ -115,10 +115,10 @@ TEST_F(paper_broker_test, displayed_size_is_consumed_until_the_next_quote) {
 TEST_F(paper_broker_test, resting_orders_fill_in_time_priority) {
   const order_command first = order(side::buy, "20");
   const order_command second = order(side::buy, "20");
-  broker.on_command(first);
-  broker.on_command(second);
+  broker.on_order_command(first);
+  broker.on_order_command(second);
   (void)drain(events);
-  broker.on_market(quote(sym, "10", "30", "10.01", "25"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "25"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].id, first.id);
@@ -128,13 +128,13 @@ TEST_F(paper_broker_test, resting_orders_fill_in_time_priority) {
 }
 
 TEST_F(paper_broker_test, market_order_without_a_quote_rests_until_the_first_quote) {
-  broker.on_command(order(side::buy, "5"));
+  broker.on_order_command(order(side::buy, "5"));
   auto ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::new_order);
-  broker.on_market(quote(symbol_id{3}, "1", "100", "1.01", "100"));  // another symbol
+  broker.on_market_event(quote(symbol_id{3}, "1", "100", "1.01", "100"));  // another symbol
   EXPECT_TRUE(drain(events).empty());
-  broker.on_market(quote(sym, "20", "100", "20.01", "100"));
+  broker.on_market_event(quote(sym, "20", "100", "20.01", "100"));
   ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::fill);
@@ -142,12 +142,12 @@ TEST_F(paper_broker_test, market_order_without_a_quote_rests_until_the_first_quo
 }
 
 TEST_F(paper_broker_test, limit_buy_waits_until_the_ask_reaches_it) {
-  broker.on_market(quote(sym, "99.99", "100", "100.01", "100"));
-  broker.on_command(order(side::buy, "10", order_type::limit, "100"));
+  broker.on_market_event(quote(sym, "99.99", "100", "100.01", "100"));
+  broker.on_order_command(order(side::buy, "10", order_type::limit, "100"));
   EXPECT_EQ(drain(events).size(), 1u);  // new only
-  broker.on_market(quote(sym, "99.99", "100", "100.001", "100"));
+  broker.on_market_event(quote(sym, "99.99", "100", "100.001", "100"));
   EXPECT_TRUE(drain(events).empty());
-  broker.on_market(quote(sym, "99.98", "100", "100", "100"));
+  broker.on_market_event(quote(sym, "99.98", "100", "100", "100"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::fill);
@@ -155,18 +155,18 @@ TEST_F(paper_broker_test, limit_buy_waits_until_the_ask_reaches_it) {
 }
 
 TEST_F(paper_broker_test, marketable_limit_buy_fills_at_the_ask_not_the_limit) {
-  broker.on_market(quote(sym, "99.99", "100", "100.01", "100"));
-  broker.on_command(order(side::buy, "10", order_type::limit, "101"));
+  broker.on_market_event(quote(sym, "99.99", "100", "100.01", "100"));
+  broker.on_order_command(order(side::buy, "10", order_type::limit, "101"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].last_px, px("100.01"));
 }
 
 TEST_F(paper_broker_test, limit_sell_waits_until_the_bid_reaches_it) {
-  broker.on_market(quote(sym, "99.99", "100", "100.01", "100"));
-  broker.on_command(order(side::sell, "10", order_type::limit, "100"));
+  broker.on_market_event(quote(sym, "99.99", "100", "100.01", "100"));
+  broker.on_order_command(order(side::sell, "10", order_type::limit, "100"));
   EXPECT_EQ(drain(events).size(), 1u);
-  broker.on_market(quote(sym, "100.02", "100", "100.03", "100"));
+  broker.on_market_event(quote(sym, "100.02", "100", "100.03", "100"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::fill);
@@ -174,27 +174,27 @@ TEST_F(paper_broker_test, limit_sell_waits_until_the_bid_reaches_it) {
 }
 
 TEST_F(paper_broker_test, ioc_cancels_the_unfilled_remainder_at_once) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "50", order_type::market, "0", time_in_force::ioc));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "50", order_type::market, "0", time_in_force::ioc));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[1].kind, be::partial_fill);
   EXPECT_EQ(ev[1].last_qty, qty("30"));
   EXPECT_EQ(ev[2].kind, be::canceled);
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
   EXPECT_TRUE(drain(events).empty());  // nothing rests
 }
 
 TEST_F(paper_broker_test, ioc_without_a_quote_is_canceled) {
-  broker.on_command(order(side::buy, "5", order_type::market, "0", time_in_force::ioc));
+  broker.on_order_command(order(side::buy, "5", order_type::market, "0", time_in_force::ioc));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, be::canceled);
 }
 
 TEST_F(paper_broker_test, fok_cancels_when_the_displayed_size_is_short) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "31", order_type::market, "0", time_in_force::fok));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "31", order_type::market, "0", time_in_force::fok));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].kind, be::new_order);
@@ -203,8 +203,8 @@ TEST_F(paper_broker_test, fok_cancels_when_the_displayed_size_is_short) {
 }
 
 TEST_F(paper_broker_test, fok_fills_everything_in_one_fill_when_it_can) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "30", order_type::market, "0", time_in_force::fok));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "30", order_type::market, "0", time_in_force::fok));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, be::fill);
@@ -212,20 +212,20 @@ TEST_F(paper_broker_test, fok_fills_everything_in_one_fill_when_it_can) {
 }
 
 TEST_F(paper_broker_test, fok_limit_not_crossed_is_canceled) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
-  broker.on_command(order(side::buy, "1", order_type::limit, "10", time_in_force::fok));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_order_command(order(side::buy, "1", order_type::limit, "10", time_in_force::fok));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[1].kind, be::canceled);
 }
 
 TEST_F(paper_broker_test, stop_buy_triggers_when_the_ask_reaches_the_stop) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
   order_command c = order(side::buy, "5", order_type::stop);
   c.stop_px = px("10.50");
-  broker.on_command(c);
+  broker.on_order_command(c);
   EXPECT_EQ(drain(events).size(), 1u);
-  broker.on_market(quote(sym, "10.49", "30", "10.5", "30"));
+  broker.on_market_event(quote(sym, "10.49", "30", "10.5", "30"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::fill);
@@ -234,28 +234,28 @@ TEST_F(paper_broker_test, stop_buy_triggers_when_the_ask_reaches_the_stop) {
 
 TEST_F(paper_broker_test, cancel_of_an_open_order_emits_canceled) {
   const order_command c = order(side::buy, "10", order_type::limit, "1");
-  broker.on_command(c);
+  broker.on_order_command(c);
   (void)drain(events);
-  broker.on_command(cancel_of(c));
+  broker.on_order_command(cancel_of(c));
   auto ev = drain(events);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, be::canceled);
   EXPECT_EQ(ev[0].id, c.id);
-  broker.on_market(quote(sym, "0.5", "30", "0.51", "30"));  // would have filled
+  broker.on_market_event(quote(sym, "0.5", "30", "0.51", "30"));  // would have filled
   EXPECT_TRUE(drain(events).empty());
-  broker.on_command(cancel_of(c));  // again: no longer open
+  broker.on_order_command(cancel_of(c));  // again: no longer open
   EXPECT_TRUE(drain(events).empty());
   EXPECT_EQ(broker.unknown_cancels(), 1u);
 }
 
 TEST_F(paper_broker_test, cancel_of_an_unknown_or_filled_order_emits_nothing) {
-  broker.on_market(quote(sym, "10", "30", "10.01", "30"));
+  broker.on_market_event(quote(sym, "10", "30", "10.01", "30"));
   const order_command c = order(side::buy, "1");
-  broker.on_command(c);
+  broker.on_order_command(c);
   (void)drain(events);
-  broker.on_command(cancel_of(c));
+  broker.on_order_command(cancel_of(c));
   order_command ghost = order(side::buy, "1");
-  broker.on_command(cancel_of(ghost));
+  broker.on_order_command(cancel_of(ghost));
   EXPECT_TRUE(drain(events).empty());
   EXPECT_EQ(broker.unknown_cancels(), 2u);
 }
@@ -263,9 +263,9 @@ TEST_F(paper_broker_test, cancel_of_an_unknown_or_filled_order_emits_nothing) {
 TEST_F(paper_broker_test, rejects_invalid_orders) {
   order_command bad_symbol = order(side::buy, "1");
   bad_symbol.symbol = symbol_id{8};
-  broker.on_command(bad_symbol);
-  broker.on_command(order(side::buy, "0"));
-  broker.on_command(order(side::buy, "1", order_type::limit, "0"));
+  broker.on_order_command(bad_symbol);
+  broker.on_order_command(order(side::buy, "0"));
+  broker.on_order_command(order(side::buy, "1", order_type::limit, "0"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 3u);
   for (const auto& e : ev) {
@@ -276,10 +276,10 @@ TEST_F(paper_broker_test, rejects_invalid_orders) {
 
 TEST_F(paper_broker_test, rejects_when_the_pool_slot_is_taken_and_ignores_a_repeated_submit) {
   const order_command first = order(side::buy, "1", order_type::limit, "1");  // id 1
-  broker.on_command(first);
-  broker.on_command(first);  // repeated: ignored
+  broker.on_order_command(first);
+  broker.on_order_command(first);  // repeated: ignored
   next_id = 17;              // 17 % 16 == 1
-  broker.on_command(order(side::buy, "1", order_type::limit, "1"));
+  broker.on_order_command(order(side::buy, "1", order_type::limit, "1"));
   const auto ev = drain(events);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].kind, be::new_order);
@@ -299,15 +299,15 @@ TEST(router_with_paper_broker, an_approved_order_ends_filled_with_exact_average_
   actors::paper_broker broker{events, clk, 8, 64, /*shares_per_quote_lot=*/1};
   const auto pump = [&] {
     order_command c;
-    while (commands.pop(c)) broker.on_command(c);
+    while (commands.pop(c)) broker.on_order_command(c);
     broker_event e;
     while (events.pop(e)) router.on_broker_event(e);
   };
 
-  broker.on_market(quote(symbol_id{2}, "10", "40", "10.01", "40"));
-  router.on_verdict(approved_order("100"));
+  broker.on_market_event(quote(symbol_id{2}, "10", "40", "10.01", "40"));
+  router.on_risk_verdict(approved_order("100"));
   pump();
-  broker.on_market(quote(symbol_id{2}, "10", "40", "10.04", "100"));
+  broker.on_market_event(quote(symbol_id{2}, "10", "40", "10.04", "100"));
   pump();
   const auto r = drain(reports);
   ASSERT_EQ(r.size(), 4u);  // pending_new, new, partial, fill

@@ -17,25 +17,25 @@ TEST_F(risk_alloc, per_message_functions_allocate_nothing_after_construction) {
     allocation_scope scope;
     for (int k = 0; k < 200; ++k) {
       clk.advance(duration_ns{400'000'000});
-      risk->on_market(quote_event(aapl, "99.99", "100.01"));
-      risk->on_market(trade_event(late, "10"));
-      risk->on_market(status_event(msft, k % 2 == 0 ? "H" : "T"));
+      risk->on_market_event(quote_event(aapl, "99.99", "100.01"));
+      risk->on_market_event(trade_event(late, "10"));
+      risk->on_market_event(status_event(msft, k % 2 == 0 ? "H" : "T"));
       const order_intent i = k % 2 == 0 ? buy(aapl, "1") : sell(aapl, "1");
       (void)risk->check(i);
-      risk->on_intent(i);
-      risk->on_intent(buy(late, "1"));
-      risk->on_intent(cancel_of(static_cast<uint64_t>(k)));
-      risk->on_intent(i);  // duplicate
-      risk->on_execution(fill_report(aapl, i.order_side, "1", "100"));
+      risk->on_order_intent(i);
+      risk->on_order_intent(buy(late, "1"));
+      risk->on_order_intent(cancel_of(static_cast<uint64_t>(k)));
+      risk->on_order_intent(i);  // duplicate
+      risk->on_execution_report(fill_report(aapl, i.order_side, "1", "100"));
       control_command c;
       c.kind = control_kind::reload_risk_limits;
       c.limits = risk->limits();
-      risk->on_control(c);
+      risk->on_control_command(c);
       c.kind = control_kind::kill_switch_on;
-      risk->on_control(c);
-      risk->on_intent(buy(aapl, "1"));
+      risk->on_control_command(c);
+      risk->on_order_intent(buy(aapl, "1"));
       c.kind = control_kind::kill_switch_off;
-      risk->on_control(c);
+      risk->on_control_command(c);
       (void)risk->equity();
       while (out.pop(v)) {
       }

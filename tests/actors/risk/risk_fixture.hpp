@@ -113,7 +113,7 @@ class risk_fixture : public ::testing::Test {
 
   /// Runs on_intent and returns the verdict it pushed (drains the audit trail too).
   risk_verdict decide(const order_intent& i) {
-    risk->on_intent(i);
+    risk->on_order_intent(i);
     risk_verdict v;
     EXPECT_TRUE(out.pop(v));
     audit_row row;
@@ -127,13 +127,13 @@ class risk_fixture : public ::testing::Test {
     c.kind = k;
     c.state = st;
     c.limits = risk->limits();
-    risk->on_control(c);
+    risk->on_control_command(c);
   }
   void reload(const risk_limits& l) {
     control_command c;
     c.kind = control_kind::reload_risk_limits;
     c.limits = l;
-    risk->on_control(c);
+    risk->on_control_command(c);
   }
 
   engine_config cfg;

@@ -9,7 +9,7 @@ using rr = risk_reason;
 
 class risk_reconcile : public risk_fixture {
  protected:
-  void SetUp() override { risk->on_market(quote_event(aapl, "99.9", "100.1")); }
+  void SetUp() override { risk->on_market_event(quote_event(aapl, "99.9", "100.1")); }
 };
 
 TEST_F(risk_reconcile, rejects_new_orders_until_reconciled_but_lets_cancels_through) {
@@ -29,7 +29,7 @@ TEST_F(risk_reconcile, the_kill_switch_still_comes_first) {
 }
 
 TEST_F(risk_reconcile, set_position_makes_the_broker_position_the_local_one) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "90"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "90"));
   EXPECT_FALSE(risk->set_position(aapl, qty("10"), px("90"))) << "same position: no difference";
   EXPECT_TRUE(risk->set_position(aapl, qty("-4"), px("101")));
   EXPECT_EQ(risk->position_of(aapl).qty, qty("-4"));
@@ -39,7 +39,7 @@ TEST_F(risk_reconcile, set_position_makes_the_broker_position_the_local_one) {
 }
 
 TEST_F(risk_reconcile, equity_from_the_broker_moves_the_base_not_the_pnl) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "90"));  // 10 × (100 − 90) unrealized
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "90"));  // 10 × (100 − 90) unrealized
   risk->set_equity(usd("50000"));
   EXPECT_EQ(risk->equity(), usd("50000"));
   EXPECT_EQ(risk->unrealized_pnl(), usd("100"));

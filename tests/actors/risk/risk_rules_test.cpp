@@ -10,7 +10,7 @@ using rr = risk_reason;
 
 class risk_rules : public risk_fixture {
  protected:
-  void SetUp() override { risk->on_market(quote_event(aapl, "99.99", "100.01")); }
+  void SetUp() override { risk->on_market_event(quote_event(aapl, "99.99", "100.01")); }
 };
 
 // --- kill switch, trading state, cancels ---------------------------------------------------------
@@ -26,7 +26,7 @@ TEST_F(risk_rules, kill_switch_rejects_new_orders_until_released) {
 }
 
 TEST_F(risk_rules, halted_state_rejects_every_new_order) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "100"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "100"));
   control(control_kind::set_trading_state, trading_state::halted);
   EXPECT_EQ(risk->state(), trading_state::halted);
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::trading_halted);
@@ -40,7 +40,7 @@ TEST_F(risk_rules, cancels_pass_under_kill_switch_halted_state_and_audit_backpre
   control(control_kind::set_trading_state, trading_state::halted);
   while (!audit.backpressured()) audit.emit(audit_row{});
   EXPECT_EQ(risk->check(cancel_of(7)), rr::approved);
-  risk->on_intent(cancel_of(7));
+  risk->on_order_intent(cancel_of(7));
   risk_verdict v;
   ASSERT_TRUE(out.pop(v));
   EXPECT_TRUE(v.approved());
@@ -49,7 +49,7 @@ TEST_F(risk_rules, cancels_pass_under_kill_switch_halted_state_and_audit_backpre
 }
 
 TEST_F(risk_rules, reducing_state_lets_a_sell_of_a_long_through_and_rejects_a_buy) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "100"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "100"));
   control(control_kind::set_trading_state, trading_state::reducing);
   EXPECT_EQ(risk->check(sell(aapl, "10")), rr::approved);
   EXPECT_EQ(risk->check(sell(aapl, "10.000000001")), rr::trading_reducing);  // would flip short
@@ -58,7 +58,7 @@ TEST_F(risk_rules, reducing_state_lets_a_sell_of_a_long_through_and_rejects_a_bu
 }
 
 TEST_F(risk_rules, reducing_state_counts_pending_sells_against_the_position) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "100"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "100"));
   control(control_kind::set_trading_state, trading_state::reducing);
   EXPECT_TRUE(decide(sell(aapl, "6")).approved());
   EXPECT_EQ(risk->check(sell(aapl, "4")), rr::approved);
@@ -66,7 +66,7 @@ TEST_F(risk_rules, reducing_state_counts_pending_sells_against_the_position) {
 }
 
 TEST_F(risk_rules, reducing_state_lets_a_buy_cover_a_short) {
-  risk->on_execution(fill_report(aapl, side::sell, "10", "100"));
+  risk->on_execution_report(fill_report(aapl, side::sell, "10", "100"));
   control(control_kind::set_trading_state, trading_state::reducing);
   EXPECT_EQ(risk->check(buy(aapl, "10")), rr::approved);
   EXPECT_EQ(risk->check(buy(aapl, "11")), rr::trading_reducing);
@@ -76,7 +76,7 @@ TEST_F(risk_rules, reducing_state_lets_a_buy_cover_a_short) {
 // --- audit back-pressure ----------------------------------------------------------------------
 
 TEST_F(risk_rules, audit_backpressure_blocks_risk_increasing_orders_only) {
-  risk->on_execution(fill_report(aapl, side::buy, "10", "100"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "10", "100"));
   while (!audit.backpressured()) audit.emit(audit_row{});
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::audit_backpressure);
   EXPECT_EQ(risk->check(sell(aapl, "1")), rr::approved);  // reduces the long
@@ -99,7 +99,7 @@ TEST_F(risk_rules, after_audit_rows_were_dropped_trading_resumes_once_the_queue_
 // --- symbols ----------------------------------------------------------------------------------
 
 TEST_F(risk_rules, rejects_symbol_outside_the_allow_list) {
-  risk->on_market(quote_event(tsla, "99.99", "100.01"));
+  risk->on_market_event(quote_event(tsla, "99.99", "100.01"));
   EXPECT_EQ(risk->check(buy(tsla, "1")), rr::symbol_not_allowed);
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
   EXPECT_EQ(risk->check(buy(symbol_id{}, "1")), rr::symbol_not_allowed);
@@ -109,27 +109,27 @@ TEST_F(risk_rules, rejects_symbol_outside_the_allow_list) {
 
 TEST_F(risk_rules, allows_a_listed_symbol_interned_after_construction) {
   const symbol_id late = symbols.intern("LATE");
-  risk->on_market(quote_event(late, "9.99", "10.01"));
+  risk->on_market_event(quote_event(late, "9.99", "10.01"));
   EXPECT_EQ(risk->check(buy(late, "1")), rr::approved);
   const symbol_id other = symbols.intern("OTHER");
-  risk->on_market(quote_event(other, "9.99", "10.01"));
+  risk->on_market_event(quote_event(other, "9.99", "10.01"));
   EXPECT_EQ(risk->check(buy(other, "1")), rr::symbol_not_allowed);
 }
 
 TEST_F(risk_rules, rejects_a_halted_symbol_until_trading_resumes) {
-  risk->on_market(status_event(aapl, "H"));
+  risk->on_market_event(status_event(aapl, "H"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::symbol_halted);
   EXPECT_EQ(risk->check(buy(msft, "1")), rr::no_reference_price);  // other symbols unaffected
-  risk->on_market(status_event(aapl, "T"));
+  risk->on_market_event(status_event(aapl, "T"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
 }
 
 TEST_F(risk_rules, treats_the_halted_event_flag_as_a_halt) {
   market_event q = quote_event(aapl, "99.99", "100.01");
   q.flags = event_flags::halted;
-  risk->on_market(q);
+  risk->on_market_event(q);
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::symbol_halted);
-  risk->on_market(status_event(aapl, "T"));
+  risk->on_market_event(status_event(aapl, "T"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
 }
 
@@ -142,7 +142,7 @@ TEST_F(risk_rules, rejects_non_positive_quantity) {
 }
 
 TEST_F(risk_rules, rejects_order_above_max_quantity) {
-  risk->on_market(quote_event(msft, "0.99", "1.01"));
+  risk->on_market_event(quote_event(msft, "0.99", "1.01"));
   EXPECT_EQ(risk->check(buy(msft, "1000")), rr::approved);
   EXPECT_EQ(risk->check(buy(msft, "1000.000000001")), rr::quantity_exceeds_max);
 }
@@ -175,14 +175,14 @@ TEST_F(risk_rules, the_all_zero_hash_is_remembered_too) {
 
 TEST_F(risk_rules, rejects_without_a_quote_or_trade_and_falls_back_to_the_last_trade) {
   EXPECT_EQ(risk->check(buy(msft, "1")), rr::no_reference_price);
-  risk->on_market(trade_event(msft, "50"));
+  risk->on_market_event(trade_event(msft, "50"));
   EXPECT_EQ(risk->check(buy(msft, "1")), rr::approved);
   EXPECT_EQ(risk->check(limit_buy(msft, "1", "52.5")), rr::approved);
   EXPECT_EQ(risk->check(limit_buy(msft, "1", "52.500000001")), rr::price_outside_collar);
 }
 
 TEST_F(risk_rules, a_one_sided_quote_is_not_a_reference) {
-  risk->on_market(quote_event(msft, "0", "50"));
+  risk->on_market_event(quote_event(msft, "0", "50"));
   EXPECT_EQ(risk->check(buy(msft, "1")), rr::no_reference_price);
 }
 
@@ -230,7 +230,7 @@ TEST_F(risk_rules, rejects_notional_that_overflows) {
   l.max_order_qty = quantity::from_raw(std::numeric_limits<int64_t>::max());
   l.price_collar_pct = 1000.0;
   reload(l);
-  risk->on_market(quote_event(msft, "9000000000", "9000000000"));
+  risk->on_market_event(quote_event(msft, "9000000000", "9000000000"));
   EXPECT_EQ(risk->check(limit_buy(msft, "9000000000", "9000000000")), rr::arithmetic_overflow);
 }
 
@@ -242,13 +242,13 @@ class risk_position : public risk_fixture {
     cfg.limits.max_notional_per_order = usd("50000");
     cfg.strategies[0].max_notional_per_trade = usd("50000");
     rebuild();
-    risk->on_market(quote_event(aapl, "99.99", "100.01"));
+    risk->on_market_event(quote_event(aapl, "99.99", "100.01"));
   }
 };
 
 TEST_F(risk_position, rejects_position_above_max_pct_of_equity) {
-  risk->on_execution(fill_report(aapl, side::buy, "60", "100"));
-  risk->on_market(quote_event(aapl, "99.99", "100.01"));  // mark 100: no P&L
+  risk->on_execution_report(fill_report(aapl, side::buy, "60", "100"));
+  risk->on_market_event(quote_event(aapl, "99.99", "100.01"));  // mark 100: no P&L
   // 60 held + 40 at 100.00 = 10,000.00 = 10% of 100,000.
   EXPECT_EQ(risk->check(limit_buy(aapl, "40", "100")), rr::approved);
   EXPECT_EQ(risk->check(limit_buy(aapl, "40.000001", "100")), rr::position_exceeds_max_pct_equity);
@@ -281,7 +281,7 @@ TEST_F(risk_position, approved_orders_count_as_open_exposure_until_terminal) {
   r.status = order_status::canceled;
   r.last_qty = quantity{};
   r.cum_qty = quantity{};
-  risk->on_execution(r);
+  risk->on_execution_report(r);
   EXPECT_EQ(risk->check(limit_buy(aapl, "100", "100")), rr::approved);
 }
 
@@ -290,18 +290,18 @@ TEST_F(risk_position, partially_filled_then_canceled_keeps_only_the_filled_part)
   execution_report part = fill_report(aapl, side::buy, "20", "100");
   part.status = order_status::partially_filled;
   part.order_qty = qty("60");
-  risk->on_execution(part);
+  risk->on_execution_report(part);
   execution_report cxl = part;
   cxl.status = order_status::canceled;
   cxl.last_qty = quantity{};
-  risk->on_execution(cxl);
+  risk->on_execution_report(cxl);
   EXPECT_EQ(risk->position_of(aapl).qty, qty("20"));
   EXPECT_EQ(risk->check(limit_buy(aapl, "80", "100")), rr::approved);
   EXPECT_EQ(risk->check(limit_buy(aapl, "80.000001", "100")), rr::position_exceeds_max_pct_equity);
 }
 
 TEST_F(risk_position, reducing_orders_skip_the_position_limit) {
-  risk->on_execution(fill_report(aapl, side::buy, "100", "100"));
+  risk->on_execution_report(fill_report(aapl, side::buy, "100", "100"));
   risk_limits l = risk->limits();
   l.max_position_pct_equity = 0.01;
   reload(l);
@@ -316,23 +316,23 @@ class risk_daily_loss : public risk_fixture {
   void SetUp() override {
     cfg.limits.max_position_pct_equity = 1.0;
     rebuild();
-    risk->on_execution(fill_report(aapl, side::buy, "100", "100"));
+    risk->on_execution_report(fill_report(aapl, side::buy, "100", "100"));
   }
 };
 
 TEST_F(risk_daily_loss, rejects_risk_increasing_orders_once_the_daily_loss_limit_is_reached) {
-  risk->on_market(quote_event(aapl, "80", "80.02"));  // mark 80.01: −1,999.00
+  risk->on_market_event(quote_event(aapl, "80", "80.02"));  // mark 80.01: −1,999.00
   EXPECT_EQ(risk->unrealized_pnl(), usd("-1999"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::approved);
-  risk->on_market(quote_event(aapl, "79.99", "80.01"));  // mark 80.00: −2,000.00
+  risk->on_market_event(quote_event(aapl, "79.99", "80.01"));  // mark 80.00: −2,000.00
   EXPECT_EQ(risk->unrealized_pnl(), usd("-2000"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::daily_loss_limit_reached);
   EXPECT_EQ(risk->check(sell(aapl, "1")), rr::approved);  // reducing still passes
 }
 
 TEST_F(risk_daily_loss, counts_realized_losses) {
-  risk->on_execution(fill_report(aapl, side::sell, "50", "60"));  // realized −2,000
-  risk->on_market(quote_event(aapl, "99.99", "100.01"));        // rest marked flat
+  risk->on_execution_report(fill_report(aapl, side::sell, "50", "60"));  // realized −2,000
+  risk->on_market_event(quote_event(aapl, "99.99", "100.01"));        // rest marked flat
   EXPECT_EQ(risk->realized_pnl(), usd("-2000"));
   EXPECT_EQ(risk->check(buy(aapl, "1")), rr::daily_loss_limit_reached);
   risk_limits l = risk->limits();

@@ -51,45 +51,45 @@ TEST(strategy_allocation,
   symbol_id msft;
   for (int round = 0; round < 3; ++round) {
     // Range-bound, then a drop below the band (bollinger buys), a fill, a recovery (sells).
-    for (int i = 0; i < 40; ++i) engine.on_market(microbar(aapl, t++, i % 2 == 0 ? 100.0 : 100.1));
+    for (int i = 0; i < 40; ++i) engine.on_market_event(microbar(aapl, t++, i % 2 == 0 ? 100.0 : 100.1));
     market_event q;
     q.kind = market_event_kind::quote;
     q.symbol = aapl;
     q.u.quote = quote_payload{};
     q.u.quote.bid_px = price::from_units(99).value();
     q.u.quote.ask_px = price::from_units(101).value();
-    engine.on_market(q);
-    engine.on_market(microbar(aapl, t++, 99.0));
+    engine.on_market_event(q);
+    engine.on_market_event(microbar(aapl, t++, 99.0));
     while (out.pop(in)) {
       ++intents;
       risk_verdict v;
       v.intent = in;
-      engine.on_verdict(v);
+      engine.on_risk_verdict(v);
       execution_report r;
       r.strategy = in.strategy;
       r.symbol = in.symbol;
       r.order_side = in.order_side;
       r.status = order_status::filled;
       r.last_qty = in.qty;
-      engine.on_execution(r);
+      engine.on_execution_report(r);
     }
     // Down then up: the MACD strategy sells or buys too; a halted bar in the middle.
-    for (int i = 0; i < 40; ++i) engine.on_market(microbar(aapl, t++, 100.0 - 0.1 * i));
-    engine.on_market(microbar(aapl, t++, 96.0, event_flags::halted));
-    for (int i = 0; i < 30; ++i) engine.on_market(microbar(aapl, t++, 96.0 + 0.1 * i));
+    for (int i = 0; i < 40; ++i) engine.on_market_event(microbar(aapl, t++, 100.0 - 0.1 * i));
+    engine.on_market_event(microbar(aapl, t++, 96.0, event_flags::halted));
+    for (int i = 0; i < 30; ++i) engine.on_market_event(microbar(aapl, t++, 96.0 + 0.1 * i));
     while (out.pop(in)) {
       ++intents;
       risk_verdict v;
       v.intent = in;
       v.reason = risk_reason::price_outside_collar;
-      engine.on_verdict(v);
+      engine.on_risk_verdict(v);
     }
     // A symbol interned after construction (resolved lazily), then a gap resets everything.
     if (round == 0) msft = symbols.intern("MSFT");  // interning is the market_data's cost
-    engine.on_market(microbar(msft, t++, 50.0));
+    engine.on_market_event(microbar(msft, t++, 50.0));
     market_event gap;
     gap.kind = market_event_kind::gap;
-    engine.on_market(gap);
+    engine.on_market_event(gap);
   }
   const uint64_t n = test::stop_counting_allocations();
   EXPECT_EQ(n, 0u);

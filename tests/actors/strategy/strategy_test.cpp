@@ -58,7 +58,7 @@ struct harness {
         price::from_double(close).value();
     ev.u.bar.volume = quantity::from_units(100).value();
     clk.set(timestamp{(second + 1) * ns_per_second + 1234});
-    engine->on_market(ev);
+    engine->on_market_event(ev);
   }
   /// Feeds `closes` one second apart from `t` (advanced past them); returns intents produced.
   std::vector<order_intent> feed(symbol_id s, const std::vector<double>& closes,
@@ -71,7 +71,7 @@ struct harness {
     ev.kind = market_event_kind::gap;
     ev.symbol = s;
     ev.u.gap = gap_payload{duration_ns{10 * ns_per_second}};
-    engine->on_market(ev);
+    engine->on_market_event(ev);
   }
   std::vector<order_intent> drain() {
     std::vector<order_intent> v;
@@ -90,13 +90,13 @@ struct harness {
     r.last_px = in.reference_px;
     r.cum_qty = r.last_qty;
     r.hash = in.hash;
-    engine->on_execution(r);
+    engine->on_execution_report(r);
   }
   void reject(const order_intent& in, risk_reason why = risk_reason::price_outside_collar) {
     risk_verdict v;
     v.intent = in;
     v.reason = why;
-    engine->on_verdict(v);
+    engine->on_risk_verdict(v);
   }
 
   engine_config cfg;
@@ -242,10 +242,10 @@ TEST(strategy_bollinger, position_follows_partial_fills_and_sells_exactly_what_w
   r.order_side = side::buy;
   r.status = order_status::partially_filled;
   r.last_qty = quantity::from_units(20).value();
-  h.engine->on_execution(r);
+  h.engine->on_execution_report(r);
   r.status = order_status::canceled;  // the rest is cancelled: terminal, pending cleared
   r.last_qty = quantity{};
-  h.engine->on_execution(r);
+  h.engine->on_execution_report(r);
   const auto sells = h.feed(h.aapl, {100.5});
   ASSERT_EQ(sells.size(), 1u);
   EXPECT_EQ(sells[0].qty, quantity::from_units(20).value());
@@ -315,10 +315,10 @@ TEST(strategy_engine_rules, non_final_microbars_and_other_events_do_not_update_i
   ev.flags = 0;  // still open
   ev.symbol = h.aapl;
   ev.u.bar.close = price::from_units(10).value();
-  h.engine->on_market(ev);
+  h.engine->on_market_event(ev);
   ev.kind = market_event_kind::bar;  // minute bars are not the strategies' timeframe
   ev.flags = event_flags::final_bar;
-  h.engine->on_market(ev);
+  h.engine->on_market_event(ev);
   EXPECT_EQ(h.engine->stats().bars, 0u);
   EXPECT_EQ(h.engine->indicators(h.aapl).ready_mask, 0u);
 }
@@ -333,7 +333,7 @@ TEST(strategy_engine_rules, quotes_feed_the_imbalance_indicators) {
   ev.u.quote.ask_px = price::from_double(100.02).value();
   ev.u.quote.bid_size = quantity::from_units(300).value();
   ev.u.quote.ask_size = quantity::from_units(100).value();
-  h.engine->on_market(ev);
+  h.engine->on_market_event(ev);
   const indicator_snapshot s = h.engine->indicators(h.aapl);
   EXPECT_EQ(s.ready_mask, indicator_bit::quote);
   EXPECT_DOUBLE_EQ(s.imbalance_spread, 0.04);
@@ -358,7 +358,7 @@ TEST(strategy_engine_rules, a_rejecting_verdict_clears_pending) {
   ASSERT_EQ(first.size(), 1u);
   risk_verdict ok;
   ok.intent = first[0];
-  h.engine->on_verdict(ok);  // approval keeps it pending
+  h.engine->on_risk_verdict(ok);  // approval keeps it pending
   EXPECT_TRUE(h.feed(h.aapl, {98.5}).empty());
   h.reject(first[0]);
   const auto second = h.feed(h.aapl, {98.0});
@@ -580,7 +580,7 @@ TEST(tick_probe, one_order_per_trade_alternating_and_never_while_pending) {
     ev.u.trade = trade_payload{};
     ev.u.trade.px = parse_decimal<price>(px).value();
     ev.u.trade.size = quantity::from_units(5).value();
-    h.engine->on_market(ev);
+    h.engine->on_market_event(ev);
     return h.drain();
   };
   auto first = trade(1, "10.5");

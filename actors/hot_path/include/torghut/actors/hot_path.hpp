@@ -88,7 +88,7 @@ class hot_path {
   /// One decoded market event: runs the whole chain until every mailbox is empty.
   void on_market_event(const market_event& ev) noexcept {
     ++counters_.events_in;
-    md_.on_event(ev);
+    md_.on_market_event(ev);
     pump();
   }
   /// Time advanced (replay: each frame's receive time; live: an idle tick): closes microbars.
@@ -103,7 +103,7 @@ class hot_path {
   }
   /// Applies a control command; status requests are answered on `channel`. Returns false for
   /// `shutdown`.
-  bool on_control(const control_command& c, control_channel& channel) noexcept;
+  bool on_control_command(const control_command& c, control_channel& channel) noexcept;
   /// Polls and applies every queued control command; false when shutdown was requested.
   bool poll_control(control_channel& channel) noexcept;
 

@@ -66,7 +66,7 @@ class market_data {
   /// an out-of-order event does not move that clock. Stale means recv_time - event_time >
   /// stale_after_ns, except that a minute or updated bar is measured from its end (start + 60 s)
   /// and a daily bar is never stale. A gap event handed in here is treated as on_gap.
-  void on_event(const market_event& ev) noexcept;
+  void on_market_event(const market_event& ev) noexcept;
   /// Closes every open microbar whose second ended at or before `now` (the loop calls this as
   /// time advances, so a quiet symbol's bar still closes). The microbar's recv_time is `now`.
   /// O(open bars).

@@ -88,7 +88,7 @@ class order_router {
                audit_sink& audit, const clock& clk, uint32_t max_open_orders = 65'536);
 
   /// Approved verdicts become order commands (rejected ones are ignored here).
-  void on_verdict(const risk_verdict& v) noexcept;
+  void on_risk_verdict(const risk_verdict& v) noexcept;
   /// Broker events drive the state machine and produce execution reports.
   void on_broker_event(const broker_event& ev) noexcept;
 
@@ -196,8 +196,8 @@ class paper_broker {
   paper_broker(mailbox<broker_event>& events, const clock& clk, uint32_t symbol_capacity,
                uint32_t max_open_orders = 65'536, int64_t shares_per_quote_lot = 100);
 
-  void on_command(const order_command& c) noexcept;
-  void on_market(const market_event& ev) noexcept;  ///< quotes: fill resting orders
+  void on_order_command(const order_command& c) noexcept;
+  void on_market_event(const market_event& ev) noexcept;  ///< quotes: fill resting orders
 
   [[nodiscard]] uint64_t fills() const noexcept { return fills_; }
   /// Cancels for orders the broker does not hold open (unknown or already finished).

@@ -87,17 +87,17 @@ class risk_engine {
               audit_sink& audit, const clock& clk);
 
   /// Checks the intent, pushes a verdict (approved or not) to the output and the audit trail.
-  void on_intent(const order_intent& intent) noexcept;
+  void on_order_intent(const order_intent& intent) noexcept;
   /// Pure check: the reason the intent would be rejected, or approved. On approval the caller
   /// (on_intent) records the hash and takes a rate token; `check` itself changes nothing observable
   /// (it only caches allow-list lookups per symbol id).
   [[nodiscard]] risk_reason check(const order_intent& intent) const noexcept;
   /// Quotes and trades update marks and collar references; status events track halts.
-  void on_market(const market_event& ev) noexcept;
+  void on_market_event(const market_event& ev) noexcept;
   /// Fills update positions, cash and realized P&L; terminal reports release open exposure.
-  void on_execution(const execution_report& r) noexcept;
+  void on_execution_report(const execution_report& r) noexcept;
   /// Kill switch, trading state, limits reload.
-  void on_control(const control_command& c) noexcept;
+  void on_control_command(const control_command& c) noexcept;
 
   // --- reconciliation with a broker (Alpaca REST) ------------------------------------------
   /// When required, every new order is rejected with `awaiting_reconciliation` until

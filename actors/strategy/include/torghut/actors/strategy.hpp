@@ -41,11 +41,11 @@ class strategy_engine {
 
   /// Quotes feed the imbalance indicators; final microbars update indicators and evaluate
   /// strategies; a gap resets every indicator set (warm-up again); halted events never trade.
-  void on_market(const market_event& ev) noexcept;
+  void on_market_event(const market_event& ev) noexcept;
   /// Every risk verdict: a rejection clears the pending flag of its (strategy, symbol).
-  void on_verdict(const risk_verdict& v) noexcept;
+  void on_risk_verdict(const risk_verdict& v) noexcept;
   /// Fills move the strategy's own position; a terminal order clears the pending flag.
-  void on_execution(const execution_report& r) noexcept;
+  void on_execution_report(const execution_report& r) noexcept;
   /// Equity used for max_position_pct_equity sizing (risk publishes it after fills).
   void set_equity(money equity) noexcept { equity_ = equity; }
 

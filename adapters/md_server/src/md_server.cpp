@@ -2,10 +2,12 @@
 //
 // Structure: an acceptor on the server thread; each TCP connection becomes an md_http_conn<Stream>
 // (Stream = beast::tcp_stream or beast::ssl_stream<tcp_stream>) that reads HTTP requests; a
-// /v2/<feed> upgrade hands the stream to a md_ws_session<Stream>. The protocol logic lives in the
-// non-template md_session_base; the templates only do I/O. Everything runs on the server thread, so
-// nothing below needs a lock except the few things other threads read (stats are atomics, dial
-// history has a mutex).
+// /v2/<feed> upgrade hands the stream to a md_ws_session<Stream>. The protocol decisions are the
+// pure md_protocol_session's (md_protocol.hpp): the non-template md_session_base hands it each
+// client message, timer expiry and connection end and carries out the md_step it returns (count,
+// queue the control frame, close); it keeps the write queue, the data batches and the timers. The
+// templates only do I/O. Everything runs on the server thread, so nothing below needs a lock
+// except the few things other threads read (stats are atomics, dial history has a mutex).
 #include "torghut/adapters/tcp_server.hpp"
 #include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_server.hpp"
@@ -33,6 +35,7 @@
 #include <unordered_map>
 
 #include "torghut/adapters/alpaca_wire.hpp"
+#include "torghut/adapters/md_protocol.hpp"
 #include "torghut/adapters/md_subscriptions.hpp"
 #include "torghut/core/symbol_table.hpp"
 
@@ -59,32 +62,15 @@ std::string_view http_request_info::header(std::string_view name) const noexcept
 
 namespace {
 
-// Alpaca's text for `code` (the codec's table); an unknown code reads as an internal error.
-std::string_view error_text(int code) {
-  const std::string_view m = error_message(code);
-  return m.empty() ? std::string_view("internal error") : m;
-}
-
-bool known_feed(std::string_view f) {
-  return f == "iex" || f == "sip" || f == "delayed_sip" || f == "test";
-}
-
-/// "/v2/iex?x=y" → "iex"; "" when not a market-data path.
-std::string_view feed_of(std::string_view target) {
-  const size_t q = target.find('?');
-  if (q != std::string_view::npos) target = target.substr(0, q);
-  constexpr std::string_view prefix = "/v2/";
-  if (target.substr(0, prefix.size()) != prefix) return {};
-  std::string_view f = target.substr(prefix.size());
-  return known_feed(f) ? f : std::string_view{};
-}
-
-bool iequals_prefix(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  return true;
+md_protocol_config protocol_config(const md_server_options& o) {
+  md_protocol_config c;
+  c.credentials = o.credentials;
+  c.auth_timeout_ns = std::chrono::nanoseconds(o.auth_timeout).count();
+  c.slot_hold_after_drop_ns = std::chrono::nanoseconds(o.slot_hold_after_drop).count();
+  c.max_symbols_per_connection = o.max_symbols_per_connection;
+  c.max_queued_bytes = o.max_queued_bytes;
+  c.max_queued_frames = o.max_queued_frames;
+  return c;
 }
 
 // Larger blocks and a larger implicit-producer index than moodycamel's defaults, so try_enqueue
@@ -121,6 +107,7 @@ class md_session_base;
 struct md_server::impl {
   explicit impl(md_server_options o)
       : opt(std::move(o)),
+        protocol(protocol_config(opt)),
         queue(std::min(std::max<size_t>(opt.publish_queue_capacity, 1024), max_publish_capacity)),
         ctok(queue),
         symbols(1u << 16) {
@@ -130,6 +117,7 @@ struct md_server::impl {
   }
 
   md_server_options opt;
+  md_protocol protocol;  // credentials, slots, bounds: the sessions' shared protocol state
   tcp_server server;  // TLS context, io_context, acceptor, server thread
   std::atomic<bool> running{false};  // publishers read it
   [[nodiscard]] net::io_context& io() noexcept { return server.io(); }
@@ -153,11 +141,6 @@ struct md_server::impl {
 
   // server-thread state
   std::vector<std::shared_ptr<md_session_base>> sessions;
-  struct slot {
-    md_session_base* owner = nullptr;
-    steady::time_point held_until{};
-  };
-  std::unordered_map<std::string, slot> slots;
 
   // read by other threads
   std::array<std::atomic<uint64_t>, c_count> counters;
@@ -169,34 +152,6 @@ struct md_server::impl {
   void bump(ctr c, uint64_t n = 1) noexcept { counters[c].fetch_add(n, std::memory_order_relaxed); }
   void drop(ctr c) noexcept { counters[c].fetch_sub(1, std::memory_order_relaxed); }
 
-  static std::string slot_key(std::string_view feed, std::string_view key) {
-    std::string k(feed);
-    k.push_back('\n');
-    k.append(key);
-    return k;
-  }
-  bool acquire_slot(std::string_view feed, std::string_view key, md_session_base* s) {
-    auto& sl = slots[slot_key(feed, key)];
-    if (sl.owner != nullptr && sl.owner != s) return false;
-    if (sl.owner == nullptr && sl.held_until > steady::now()) return false;
-    sl.owner = s;
-    return true;
-  }
-  void release_slot(std::string_view feed, std::string_view key, md_session_base* s, bool hold) {
-    auto it = slots.find(slot_key(feed, key));
-    if (it == slots.end() || it->second.owner != s) return;
-    if (hold && opt.slot_hold_after_drop.count() > 0) {
-      it->second.owner = nullptr;
-      it->second.held_until = steady::now() + opt.slot_hold_after_drop;
-    } else {
-      slots.erase(it);
-    }
-  }
-  bool credentials_ok(std::string_view key, std::string_view secret) const {
-    for (const auto& c : opt.credentials)
-      if (c.key == key && c.secret == secret) return true;
-    return false;
-  }
   void record_dial(std::string_view key) {
     std::lock_guard<std::mutex> lk(dial_mutex);
     dial_history[std::string(key)].push_back(steady_ns());
@@ -215,143 +170,80 @@ struct md_server::impl {
 };
 
 // ---------------------------------------------------------------------------------------------
-// md_session_base: the protocol of one market-data connection, independent of the stream type.
+// md_session_base: one market-data connection, independent of the stream type. Its
+// md_protocol_session decides; this class carries the decisions out (counters, write queue,
+// timers, close) and builds the data batches.
 // ---------------------------------------------------------------------------------------------
 class md_session_base : public std::enable_shared_from_this<md_session_base> {
  public:
-  md_session_base(md_server::impl& srv, std::string feed, wire_format f)
-      : srv_(srv),
-        feed_(std::move(feed)),
-        test_feed_(feed_ == "test"),
-        fmt_(f),
-        enc_(f),
-        auth_timer_(srv.io()),
-        grace_timer_(srv.io()) {}
+  md_session_base(md_server::impl& srv, std::string_view feed, wire_format f)
+      : srv_(srv), proto_(srv.protocol, feed, f), enc_(f), auth_timer_(srv.io()), grace_timer_(srv.io()) {}
   virtual ~md_session_base() = default;
   md_session_base(const md_session_base&) = delete;
   md_session_base& operator=(const md_session_base&) = delete;
 
-  [[nodiscard]] const std::string& key() const noexcept { return key_; }
-  [[nodiscard]] bool authed() const noexcept { return authed_; }
-  [[nodiscard]] bool finished() const noexcept { return finished_; }
+  [[nodiscard]] const std::string& key() const noexcept { return proto_.key(); }
+  [[nodiscard]] bool authed() const noexcept { return proto_.authed(); }
+  [[nodiscard]] bool finished() const noexcept { return proto_.ended(); }
 
   /// The upgrade completed: greet, arm the auth timer, authenticate by headers if given.
   void on_open(bool header_auth, const std::string& hkey, const std::string& hsecret) {
     srv_.sessions.push_back(shared_from_this());
     registered_ = true;
     srv_.bump(c_active);
-    std::string frame;
-    encode_success(fmt_, "connected", frame);
-    enqueue(std::move(frame), false);
-    auth_timer_.expires_after(srv_.opt.auth_timeout);
-    auth_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
-      if (ec || self->authed_ || self->closing_ || self->finished_) return;
-      self->srv_.bump(c_auth_timeouts);
-      self->fail(404);
-    });
-    if (header_auth) authenticate(hkey, hsecret);
+    apply(proto_.open(steady_ns()));
+    arm_auth_timer();
+    if (header_auth) apply(proto_.header_auth(hkey, hsecret, steady_ns()));
   }
 
   /// One client message.
   void on_message(std::string_view data) {
-    if (closing_ || silenced_) return;
-    client_action act;
-    std::string err;
-    if (!parse_client_action(fmt_, data, act, err)) {
-      send_error(400);
-      return;
-    }
-    switch (act.type) {
-      case client_action_type::auth:
-        if (authed_) {
-          send_error(403);
-          return;
-        }
-        authenticate(act.key, act.secret);
-        return;
-      case client_action_type::subscribe:
-      case client_action_type::unsubscribe: {
-        if (!authed_) {
-          send_error(401);
-          return;
-        }
-        const bool sub = act.type == client_action_type::subscribe;
-        if (!subs_.apply(sub, act.channels, srv_.opt.max_symbols_per_connection)) {
-          send_error(405);
-          return;
-        }
-        std::string frame;
-        encode_subscription(fmt_, subs_.reply_state(), frame);
-        enqueue(std::move(frame), false);
-        return;
-      }
-      case client_action_type::unknown: send_error(400); return;
-    }
+    if (silenced_) return;
+    apply(proto_.on_frame(data, steady_ns()));
   }
 
   /// Encodes the subscribed part of `events` into batched data frames.
   void deliver(std::span<const routed_event> events) {
-    if (!authed_ || closing_ || silenced_ || finished_ || subs_.empty()) return;
+    if (silenced_ || !proto_.accepts_data()) return;
     for (const routed_event& r : events) {
-      if (r.fakepaca != test_feed_) continue;  // FAKEPACA on /v2/test only, and only it there
-      if (!cache_.matches(subs_, r.channel, r.sym, r.name)) continue;
+      if (!proto_.wants(r.channel, r.sym, r.name, r.fakepaca)) continue;
       if (batch_count_ == 0) {
         building_ = take_spare();
         enc_.begin(building_);
       }
       if (!enc_.add(building_, *r.ev, r.name)) continue;
       if (++batch_count_ >= srv_.opt.max_batch) flush_batch();
-      if (closing_) return;
+      if (proto_.closing()) return;
     }
     flush_batch();
   }
 
-  /// Sends an error frame and closes after it (the connection is done).
-  void fail(int code) {
-    if (closing_ || finished_) return;
-    std::string frame;
-    encode_error(fmt_, code, error_text(code), frame);
-    srv_.error_counters[md_error_slot(code)].fetch_add(1, std::memory_order_relaxed);
-    enqueue(std::move(frame), false);
-    closing_ = true;
-    if (!writing_) begin_close();
-    grace_timer_.expires_after(srv_.opt.slow_client_grace);
-    grace_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
-      if (ec || self->finished_) return;
-      self->hard_close();
-      self->finish(false);
-    });
-  }
+  /// Fault switch: sends an error frame and closes after it (the connection is done).
+  void fail(int code) { apply(proto_.fail(code)); }
 
   /// Fault switch: close the socket without a close handshake.
   void drop() {
-    if (finished_) return;
-    fault_dropped_ = true;
+    if (finished()) return;
     hard_close();
-    finish(false);
+    finish(md_end::dropped);
   }
   /// Fault switch: stop reading (no pongs), stop sending.
   void silence() {
-    if (finished_ || silenced_) return;
+    if (finished() || silenced_) return;
     silenced_ = true;
     outq_.clear();
     out_bytes_ = 0;
     silence_io();
   }
 
-  /// Ends the session once: releases its slot (held after an unclean drop when configured).
-  void finish(bool clean) {
-    if (finished_) return;
-    finished_ = true;
+  /// Ends the session once: the protocol releases its slot (held after an unclean drop when
+  /// configured).
+  void finish(md_end how) {
+    if (!proto_.end(how, steady_ns())) return;
     auth_timer_.cancel();
     grace_timer_.cancel();
-    if (holds_slot_) {
-      const bool hold = fault_dropped_ || (!clean && !closing_);
-      srv_.release_slot(feed_, key_, this, hold);
-      holds_slot_ = false;
-    }
-    if (authed_) srv_.authed_total.fetch_sub(1, std::memory_order_relaxed);
-    srv_.bump(clean ? c_clean : c_unclean);
+    if (proto_.authed()) srv_.authed_total.fetch_sub(1, std::memory_order_relaxed);
+    srv_.bump(how == md_end::clean ? c_clean : c_unclean);
     if (registered_) {
       srv_.drop(c_active);
       srv_.remove_session(this);
@@ -369,7 +261,7 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
     writing_ = false;
     if (silenced_) return;
     if (!ok) {
-      finish(false);
+      finish(md_end::unclean);
       return;
     }
     srv_.bump(c_bytes, bytes);
@@ -381,51 +273,69 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
     if (!outq_.empty()) {
       writing_ = true;
       start_write(outq_.front());
-    } else if (closing_) {
+    } else if (proto_.closing()) {
       begin_close();
     }
   }
 
+  [[nodiscard]] wire_format format() const noexcept { return proto_.format(); }
+
   md_server::impl& srv_;
-  std::string feed_;
-  bool test_feed_;
-  wire_format fmt_;
   bool silenced_ = false;
-  bool finished_ = false;
 
  private:
-  void authenticate(const std::string& key, const std::string& secret) {
-    if (!dial_counted_) {
-      dial_counted_ = true;
-      key_ = key;
-      srv_.record_dial(key);
+  /// Carries out one protocol step, in the order the counters have always moved: the dial, the
+  /// outcome's counters, the frame (an error counted by code), then the close.
+  void apply(md_step st) {
+    if (st.dialed) srv_.record_dial(proto_.key());
+    switch (st.outcome) {
+      case md_outcome::none: break;
+      case md_outcome::authenticated:
+        srv_.authed_total.fetch_add(1, std::memory_order_relaxed);
+        srv_.bump(c_auth_ok);
+        auth_timer_.cancel();
+        break;
+      case md_outcome::auth_failed: srv_.bump(c_auth_failed); break;
+      case md_outcome::connection_limit: srv_.bump(c_conn_limit); break;
+      case md_outcome::auth_timeout: srv_.bump(c_auth_timeouts); break;
+      case md_outcome::slow_client:
+        srv_.bump(c_slow_drops);
+        // Keep only the frame being written; the 407 goes right after it (best effort).
+        while (outq_.size() > (writing_ ? 1u : 0u)) {
+          out_bytes_ -= std::min(out_bytes_, outq_.back().size());
+          outq_.pop_back();
+        }
+        break;
     }
-    if (!srv_.credentials_ok(key, secret)) {
-      srv_.bump(c_auth_failed);
-      fail(402);
-      return;
+    if (!st.frame.empty()) {
+      if (st.error_code != 0)
+        srv_.error_counters[md_error_slot(st.error_code)].fetch_add(1, std::memory_order_relaxed);
+      enqueue(std::move(st.frame), false);
     }
-    key_ = key;
-    if (!srv_.acquire_slot(feed_, key_, this)) {
-      srv_.bump(c_conn_limit);
-      fail(406);
-      return;
-    }
-    holds_slot_ = true;
-    authed_ = true;
-    srv_.authed_total.fetch_add(1, std::memory_order_relaxed);
-    srv_.bump(c_auth_ok);
-    auth_timer_.cancel();
-    std::string frame;
-    encode_success(fmt_, "authenticated", frame);
-    enqueue(std::move(frame), false);
+    if (st.close) close_after_error();
   }
 
-  void send_error(int code) {
-    std::string frame;
-    encode_error(fmt_, code, error_text(code), frame);
-    srv_.error_counters[md_error_slot(code)].fetch_add(1, std::memory_order_relaxed);
-    enqueue(std::move(frame), false);
+  /// The auth deadline (the protocol's, steady clock): on expiry the protocol decides (404 when
+  /// still unauthenticated); the timer is armed again only while the deadline still matters.
+  void arm_auth_timer() {
+    auth_timer_.expires_at(steady::time_point(steady::duration(proto_.auth_deadline_ns())));
+    auth_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (ec) return;
+      self->apply(self->proto_.on_auth_timer(steady_ns()));
+      if (self->proto_.awaiting_auth()) self->arm_auth_timer();
+    });
+  }
+
+  /// After an error that ends the connection: a close handshake once the queue is written, a
+  /// hard close if that takes longer than the grace.
+  void close_after_error() {
+    if (!writing_) begin_close();
+    grace_timer_.expires_after(srv_.opt.slow_client_grace);
+    grace_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (ec || self->finished()) return;
+      self->hard_close();
+      self->finish(md_end::unclean);
+    });
   }
 
   void flush_batch() {
@@ -435,21 +345,11 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
     batch_count_ = 0;
     enqueue(std::move(building_), true);
     building_ = std::string();
-    if (out_bytes_ > srv_.opt.max_queued_bytes || outq_.size() > srv_.opt.max_queued_frames) slow_client();
-  }
-
-  void slow_client() {
-    srv_.bump(c_slow_drops);
-    // Keep only the frame being written; the 407 goes right after it (best effort).
-    while (outq_.size() > (writing_ ? 1u : 0u)) {
-      out_bytes_ -= std::min(out_bytes_, outq_.back().size());
-      outq_.pop_back();
-    }
-    fail(407);
+    if (srv_.protocol.slow_client(out_bytes_, outq_.size())) apply(proto_.on_slow_client());
   }
 
   void enqueue(std::string frame, bool data) {
-    if (finished_ || silenced_) return;
+    if (finished() || silenced_) return;
     srv_.bump(data ? c_data_frames : c_control_frames);
     if (data && srv_.opt.on_data_frame) {
       srv_.opt.on_data_frame(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -464,7 +364,7 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
   }
 
   void begin_close() {
-    if (close_started_ || finished_) return;
+    if (close_started_ || finished()) return;
     close_started_ = true;
     start_close();
   }
@@ -482,17 +382,10 @@ class md_session_base : public std::enable_shared_from_this<md_session_base> {
     }
   }
 
-  std::string key_;
-  bool authed_ = false;
-  bool dial_counted_ = false;
-  bool holds_slot_ = false;
+  md_protocol_session proto_;
   bool registered_ = false;
-  bool closing_ = false;
   bool close_started_ = false;
   bool writing_ = false;
-  bool fault_dropped_ = false;
-  subscription_set subs_;
-  match_cache cache_;
   frame_encoder enc_;
   std::string building_;
   uint32_t batch_count_ = 0;
@@ -557,7 +450,7 @@ template <class Stream>
 class md_ws_session final : public md_session_base {
  public:
   md_ws_session(md_server::impl& srv, Stream&& s, std::string feed, wire_format f)
-      : md_session_base(srv, std::move(feed), f), ws_(std::move(s)) {}
+      : md_session_base(srv, feed, f), ws_(std::move(s)) {}
 
   void run(http::request<http::string_body> req) {
     req_ = std::move(req);
@@ -577,7 +470,7 @@ class md_ws_session final : public md_session_base {
         [](websocket::response_type& res) { res.set(http::field::server, "torghut-md-server"); }));
     ws_.read_message_max(srv_.opt.max_client_message_bytes);
     ws_.auto_fragment(false);
-    ws_.binary(fmt_ == wire_format::msgpack);
+    ws_.binary(format() == wire_format::msgpack);
     auto* srvp = &srv_;
     ws_.control_callback([srvp](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::ping) srvp->bump(c_pings);
@@ -602,9 +495,9 @@ class md_ws_session final : public md_session_base {
 
   void read() {
     ws_.async_read(rbuf_, [self = self_ptr()](const beast::error_code& ec, size_t) {
-      if (self->silenced_ || self->finished_) return;
+      if (self->silenced_ || self->finished()) return;
       if (ec) {
-        self->finish(ec == websocket::error::closed);
+        self->finish(ec == websocket::error::closed ? md_end::clean : md_end::unclean);
         return;
       }
       const auto data = self->rbuf_.cdata();
@@ -621,7 +514,7 @@ class md_ws_session final : public md_session_base {
   }
   void start_close() override {
     ws_.async_close(websocket::close_code::normal,
-                    [self = self_ptr()](const beast::error_code& ec) { self->finish(!ec); });
+                    [self = self_ptr()](const beast::error_code& ec) { self->finish(ec ? md_end::unclean : md_end::clean); });
   }
   void hard_close() override {
     beast::error_code ec;
@@ -680,14 +573,13 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
   void on_request() {
     http::request<http::string_body> req = parser_->release();
     if (websocket::is_upgrade(req)) {
-      const std::string_view feed = feed_of(std::string_view(req.target().data(), req.target().size()));
+      const std::string_view feed = md_feed_of_target(std::string_view(req.target().data(), req.target().size()));
       if (!feed.empty()) {
         const auto ct = req.find(http::field::content_type);
-        const bool msgpack =
-            ct != req.end() && iequals_prefix(std::string_view(ct->value().data(), ct->value().size()),
-                                              "application/msgpack");
-        auto ws = std::make_shared<md_ws_session<Stream>>(srv_, std::move(stream_), std::string(feed),
-                                                       msgpack ? wire_format::msgpack : wire_format::json);
+        const wire_format format =
+            ct == req.end() ? wire_format::json
+                            : md_format_of_content_type(std::string_view(ct->value().data(), ct->value().size()));
+        auto ws = std::make_shared<md_ws_session<Stream>>(srv_, std::move(stream_), std::string(feed), format);
         ws->run(std::move(req));
         return;
       }
@@ -813,7 +705,7 @@ void md_server::stop() {
   m.server.join();
   m.drain_timer.reset();
   m.sessions.clear();
-  m.slots.clear();
+  m.protocol.slots().clear();
   m.server.release();  // destroys pending handlers (and with them the last sessions)
 }
 
@@ -937,15 +829,7 @@ void md_server::silence_connections(std::string_view key) {
 
 void md_server::release_held_slots() {
   if (!impl_->running) return;
-  sync([m = impl_.get()] {
-    for (auto it = m->slots.begin(); it != m->slots.end();) {
-      if (it->second.owner == nullptr) {
-        it = m->slots.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  });
+  sync([m = impl_.get()] { m->protocol.slots().release_held(); });
 }
 
 void md_server::sync(std::function<void()> f) {

@@ -15,7 +15,9 @@
 /// server thread drains the queue, filters per connection subscription and encodes per connection
 /// format. Fault switches and stats are thread-safe.
 ///
-/// Beast and OpenSSL are private: nothing of them appears here.
+/// The protocol decisions (auth, subscriptions, error codes, slots) are md_protocol.hpp's, pure;
+/// this class adds the sockets, timers, queues and the thread. Beast and OpenSSL are private:
+/// nothing of them appears here.
 
 #include <array>
 #include <chrono>
@@ -30,19 +32,11 @@
 #include <utility>
 #include <vector>
 
+#include "torghut/adapters/md_protocol.hpp"  // md_credentials, md_default_key
 #include "torghut/core/messages.hpp"
 #include "torghut/core/types.hpp"
 
 namespace torghut::adapters {
-
-/// The simulator's default credentials (tests and `torghut sim` without --key/--secret).
-inline constexpr std::string_view md_default_key = "torghut-test-key";
-inline constexpr std::string_view md_default_secret = "torghut-test-secret";
-
-struct md_credentials {
-  std::string key;
-  std::string secret;  ///< never logged
-};
 
 /// A plain HTTP request that is not a market-data upgrade (for handlers added on the same port,
 /// e.g. the trading REST API of the simulator).

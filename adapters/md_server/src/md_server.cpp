@@ -8,6 +8,7 @@
 // queue the control frame, close); it keeps the write queue, the data batches and the timers. The
 // templates only do I/O. Everything runs on the server thread, so nothing below needs a lock
 // except the few things other threads read (stats are atomics, dial history has a mutex).
+#include "torghut/adapters/http_conn.hpp"
 #include "torghut/adapters/tcp_server.hpp"
 #include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/md_server.hpp"
@@ -533,45 +534,17 @@ class md_ws_session final : public md_session_base {
 };
 
 // ---------------------------------------------------------------------------------------------
-// md_http_conn<Stream>: TLS handshake (when TLS), HTTP requests, and the hand-off to md_ws_session.
+// md_http_handler: what a request on an accepted connection (net's http_conn: TLS handshake,
+// keep-alive reading) means here: an upgrade on a feed path becomes an md_ws_session; anything
+// else goes to options.on_http, or 404.
 // ---------------------------------------------------------------------------------------------
-template <class Stream>
-class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stream>> {
-  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+struct md_http_handler {
+  md_server::impl& srv_;
 
- public:
-  md_http_conn(md_server::impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) {}
+  void on_tls_failed() { srv_.bump(c_tls_fail); }
 
-  void run() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](const beast::error_code& ec) {
-                                if (ec) {
-                                  self->srv_.bump(c_tls_fail);
-                                  return;
-                                }
-                                self->read_request();
-                              });
-    } else {
-      read_request();
-    }
-  }
-
- private:
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(size_t{1} << 20);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buf_, *parser_,
-                     [self = this->shared_from_this()](const beast::error_code& ec, size_t) {
-                       if (ec) return;  // closed, timed out or garbage: the connection ends
-                       self->on_request();
-                     });
-  }
-
-  void on_request() {
-    http::request<http::string_body> req = parser_->release();
+  template <class Conn>
+  void on_request(const std::shared_ptr<Conn>& conn, http::request<http::string_body>&& req) {
     if (websocket::is_upgrade(req)) {
       const std::string_view feed = md_feed_of_target(std::string_view(req.target().data(), req.target().size()));
       if (!feed.empty()) {
@@ -579,11 +552,12 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
         const wire_format format =
             ct == req.end() ? wire_format::json
                             : md_format_of_content_type(std::string_view(ct->value().data(), ct->value().size()));
-        auto ws = std::make_shared<md_ws_session<Stream>>(srv_, std::move(stream_), std::string(feed), format);
+        auto ws = std::make_shared<md_ws_session<typename Conn::stream_type>>(srv_, conn->take_stream(),
+                                                                             std::string(feed), format);
         ws->run(std::move(req));
         return;
       }
-      reply(not_found(req), false);
+      conn->reply(not_found(req), false);
       return;
     }
     srv_.bump(c_http_requests);
@@ -597,7 +571,7 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
       r = srv_.opt.on_http(info);
     }
     if (!r) {
-      reply(not_found(req), req.keep_alive());
+      conn->reply(not_found(req), req.keep_alive());
       return;
     }
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r->status),
@@ -608,7 +582,7 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
     res->body() = std::move(r->body);
     res->keep_alive(req.keep_alive());
     res->prepare_payload();
-    reply(std::move(res), req.keep_alive());
+    conn->reply(std::move(res), req.keep_alive());
   }
 
   std::shared_ptr<http::response<http::string_body>> not_found(const http::request<http::string_body>& req) {
@@ -621,36 +595,11 @@ class md_http_conn final : public std::enable_shared_from_this<md_http_conn<Stre
     res->prepare_payload();
     return res;
   }
-
-  void reply(std::shared_ptr<http::response<http::string_body>> res, bool keep_alive) {
-    http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res, keep_alive](const beast::error_code& ec, size_t) {
-                        if (ec) return;
-                        if (keep_alive) {
-                          self->read_request();
-                        } else {
-                          beast::error_code ignored;
-                          beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both,
-                                                                                   ignored);
-                          beast::get_lowest_layer(self->stream_).close();
-                        }
-                      });
-  }
-
-  md_server::impl& srv_;
-  Stream stream_;
-  beast::flat_buffer buf_;
-  std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 void md_server::impl::on_accept(tcp::socket s) {
   bump(c_tcp_accepted);
-  if (auto* tls_ctx = server.tls_context()) {
-    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
-    std::make_shared<md_http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx))->run();
-  } else {
-    std::make_shared<md_http_conn<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(s)))->run();
-  }
+  serve_http(std::move(s), server.tls_context(), md_http_handler{*this});
 }
 
 // ---------------------------------------------------------------------------------------------

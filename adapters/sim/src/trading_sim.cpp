@@ -5,6 +5,7 @@
 // requests and hands them to sim_core; a `/stream` upgrade hands the stream to a
 // stream_session<Stream>. sim_core does everything else; the trade_updates frames it returns go
 // to every authorized, listening session of the order's key.
+#include "torghut/adapters/http_conn.hpp"
 #include "torghut/adapters/tcp_server.hpp"
 #include "torghut/adapters/tls.hpp"
 #include "torghut/adapters/trading_sim.hpp"
@@ -291,44 +292,21 @@ class stream_session final : public stream_base {
 };
 
 // ---------------------------------------------------------------------------------------------
-// http_conn<Stream>: TLS handshake (when TLS), keep-alive REST requests, the /stream hand-off.
+// http_handler: what a request on an accepted connection (net's http_conn: TLS handshake,
+// keep-alive reading) means here: the /stream upgrade becomes a stream_session; anything else is
+// REST, answered by sim_core (after the injected latency, if any).
 // ---------------------------------------------------------------------------------------------
-template <class Stream>
-class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
-  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+struct http_handler {
+  trading_sim::impl& srv_;
+  bool loopback_;
 
- public:
-  http_conn(trading_sim::impl& srv, Stream&& s, bool loopback)
-      : srv_(srv), stream_(std::move(s)), loopback_(loopback), timer_(srv.io()) {}
+  void on_tls_failed() {}
 
-  void run() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
-      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](const beast::error_code& ec) {
-        if (ec) return;
-        self->read_request();
-      });
-    } else {
-      read_request();
-    }
-  }
-
- private:
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(size_t{1} << 20);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(120));
-    http::async_read(stream_, buf_, *parser_, [self = this->shared_from_this()](const beast::error_code& ec, size_t) {
-      if (ec) return;  // closed, timed out or garbage: the connection ends
-      self->on_request();
-    });
-  }
-
-  void on_request() {
-    http::request<http::string_body> req = parser_->release();
+  template <class Conn>
+  void on_request(const std::shared_ptr<Conn>& conn, http::request<http::string_body>&& req) {
     if (websocket::is_upgrade(req)) {
       if (path_of(std::string_view(req.target().data(), req.target().size())) == "/stream") {
-        auto ws = std::make_shared<stream_session<Stream>>(srv_, std::move(stream_));
+        auto ws = std::make_shared<stream_session<typename Conn::stream_type>>(srv_, conn->take_stream());
         ws->run(std::move(req));
         return;
       }
@@ -348,9 +326,7 @@ class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
     if (out.kill_streams) srv_.kill_all(true);
     if (!srv_.events.empty()) srv_.dispatch();
     if (out.drop) {  // processed, never answered
-      beast::error_code ignored;
-      beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-      beast::get_lowest_layer(stream_).close();
+      conn->drop();
       return;
     }
     const bool keep_alive = req.keep_alive();
@@ -363,35 +339,11 @@ class http_conn final : public std::enable_shared_from_this<http_conn<Stream>> {
     res->prepare_payload();
     const int64_t delay = srv_.core.latency_us.load(std::memory_order_relaxed);
     if (delay > 0) {
-      timer_.expires_after(std::chrono::microseconds(delay));
-      timer_.async_wait([self = this->shared_from_this(), res, keep_alive](const beast::error_code& ec) {
-        if (ec) return;
-        self->reply(res, keep_alive);
-      });
+      conn->reply_after(std::chrono::microseconds(delay), std::move(res), keep_alive);
       return;
     }
-    reply(std::move(res), keep_alive);
+    conn->reply(std::move(res), keep_alive);
   }
-
-  void reply(std::shared_ptr<http::response<http::string_body>> res, bool keep_alive) {
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](const beast::error_code& ec, size_t) {
-      if (ec) return;
-      if (keep_alive) {
-        self->read_request();
-      } else {
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
-        beast::get_lowest_layer(self->stream_).close();
-      }
-    });
-  }
-
-  trading_sim::impl& srv_;
-  Stream stream_;
-  bool loopback_;
-  net::steady_timer timer_;
-  beast::flat_buffer buf_;
-  std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 }  // namespace tsim_io
@@ -400,14 +352,9 @@ void trading_sim::impl::on_accept(tcp::socket s) {
   beast::error_code ec;
   const auto remote = s.remote_endpoint(ec);
   const bool loopback = !ec && remote.address().is_loopback();
-  if (auto* tls_ctx = server.tls_context()) {
-    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
-    std::make_shared<tsim_io::http_conn<tls_stream>>(*this, tls_stream(beast::tcp_stream(std::move(s)), *tls_ctx),
-                                                     loopback)
-        ->run();
-  } else {
-    std::make_shared<tsim_io::http_conn<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(s)), loopback)->run();
-  }
+  // REST clients keep their connections warm for minutes; the last reply half-closes.
+  serve_http(std::move(s), server.tls_context(), tsim_io::http_handler{*this, loopback},
+             {.idle_timeout = std::chrono::seconds(120), .shutdown_after_last = tcp::socket::shutdown_send});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@
 #include "torghut/adapters/recording.hpp"
 
 #include "torghut/core/counter.hpp"
+#include "torghut/core/secrets.hpp"
 
 namespace torghut::adapters {
 
@@ -76,12 +77,7 @@ void mailbox_event_sink::on_market_event(const market_event& e) noexcept {
   }
 }
 
-void load_credentials_from_env(md_client_config& cfg) {
-  if (cfg.key_id.empty())
-    if (const char* v = std::getenv("APCA_API_KEY_ID")) cfg.key_id = v;
-  if (cfg.secret.empty())
-    if (const char* v = std::getenv("APCA_API_SECRET_KEY")) cfg.secret = v;
-}
+void load_credentials_from_env(md_client_config& cfg) { credentials_from_env(cfg.key_id, cfg.secret); }
 
 std::string effective_url(const md_client_config& cfg) {
   return cfg.url.empty() ? make_stream_url(cfg.base, cfg.feed) : cfg.url;
@@ -97,40 +93,32 @@ using counter = relaxed_counter;
 
 }  // namespace
 
-struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
+struct md_client::impl : ws_client_core<md_client_state>, std::enable_shared_from_this<md_client::impl> {
   impl(net::io_context& io_, md_client_config c, symbol_table& syms, md_event_sink& s)
-      : io(io_),
+      : ws_client_core(io_),
         cfg(std::move(c)),
         symbols(syms),
         sink(s),
         clk(cfg.clk != nullptr ? cfg.clk : &own_clock),
-        bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
-        reconnect_timer(io_),
-        keepalive(io_) {}
+        bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()) {}
 
-  // --- configuration and collaborators (I/O thread only after start) ---
-  net::io_context& io;
+  // --- configuration and collaborators (I/O thread only after start); the endpoint, TLS,
+  // connection, liveness, reconnect timer and state are ws_client_core's ---
   md_client_config cfg;
-  ws_url url;
   symbol_table& symbols;
   md_event_sink& sink;
   system_clock own_clock;
   const clock* clk;
-  std::unique_ptr<ssl::context> ssl_ctx;
   stream_slot slot;
   std::optional<connection_registry::registration> reg;
   std::optional<stream_lease> lease;
   backoff bo;
-  net::steady_timer reconnect_timer;
-  ws_keepalive keepalive;
   std::unique_ptr<json_decoder> json;
   std::unique_ptr<msgpack_decoder> mp;
   recording_writer rec;
   bool recording = false;
 
   // --- protocol state (I/O thread only) ---
-  std::shared_ptr<ws_connection_base> conn;
-  uint64_t gen = 0;
   bool conn_authenticated = false;
   bool ever_authenticated = false;
   bool gap_pending = false;
@@ -154,9 +142,7 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
   std::string out_buf;
 
   // --- readable from any thread ---
-  std::atomic<md_client_state> st{md_client_state::idle};
-  mutable std::mutex mu;
-  std::string failure_text;
+  mutable std::mutex mu;  ///< confirmed
   channel_lists confirmed;
   lag_gauge lag;
   counter dials, upgrades, authenticated, reconnects, disconnects, frames, bytes, events, controls,
@@ -165,14 +151,6 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
       oversized_frames, healthy_resets, unsolicited_replies, subscription_disagreements;
   std::atomic<uint32_t> backoff_attempt{0};
   std::atomic<int> last_error_code{0};
-  std::atomic<int64_t> last_backoff_ms{0};
-
-  [[nodiscard]] bool current(uint64_t g) const noexcept { return g == gen; }
-  [[nodiscard]] bool finished() const noexcept {
-    const auto s = st.load(std::memory_order_relaxed);
-    return s == md_client_state::failed || s == md_client_state::stopped;
-  }
-  void set_state(md_client_state s) noexcept { st.store(s, std::memory_order_relaxed); }
 
   // --- lifecycle -----------------------------------------------------------------------------
   void dial();
@@ -199,24 +177,11 @@ struct md_client::impl : std::enable_shared_from_this<md_client::impl> {
     reg.reset();
     if (recording) rec.flush();
   }
-  void teardown_connection(bool graceful) {
-    ++gen;  // every callback of the old connection is now stale
-    if (conn) {
-      if (graceful)
-        conn->close_gracefully();
-      else
-        conn->abort();
-      conn.reset();
-    }
-    keepalive.cancel();
-  }
+  void teardown_connection(bool graceful) { close_connection(graceful); }
   void fail(std::string reason) {
     if (finished()) return;
     spdlog::error("[{}] market-data client stopped for good: {}", cfg.name, reason);
-    {
-      const std::lock_guard lock(mu);
-      failure_text = std::move(reason);
-    }
+    set_failure(std::move(reason));
     set_state(md_client_state::failed);
     teardown_connection(true);
     reconnect_timer.cancel();
@@ -576,10 +541,7 @@ bool md_client::start(std::string& error) {
   auto& im = *impl_;
   auto refuse = [&](std::string e) {
     error = std::move(e);
-    {
-      const std::lock_guard lock(im.mu);
-      im.failure_text = error;
-    }
+    im.set_failure(error);
     im.set_state(md_client_state::failed);
     return false;
   };
@@ -671,10 +633,7 @@ void md_client::stop() {
 
 md_client_state md_client::state() const noexcept { return impl_->st.load(std::memory_order_relaxed); }
 
-std::string md_client::failure() const {
-  const std::lock_guard lock(impl_->mu);
-  return impl_->failure_text;
-}
+std::string md_client::failure() const { return impl_->failure(); }
 
 channel_lists md_client::subscriptions() const {
   const std::lock_guard lock(impl_->mu);

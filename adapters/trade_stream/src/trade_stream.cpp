@@ -62,12 +62,7 @@ std::string_view to_string(trade_stream_state s) noexcept {
   return "unknown";
 }
 
-void load_credentials_from_env(trade_stream_config& cfg) {
-  if (cfg.key_id.empty())
-    if (const char* v = std::getenv("APCA_API_KEY_ID")) cfg.key_id = v;
-  if (cfg.secret.empty())
-    if (const char* v = std::getenv("APCA_API_SECRET_KEY")) cfg.secret = v;
-}
+void load_credentials_from_env(trade_stream_config& cfg) { credentials_from_env(cfg.key_id, cfg.secret); }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -89,67 +84,40 @@ constexpr std::array<std::string_view, 1> listen_streams = {"trade_updates"};
 
 }  // namespace
 
-struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_client::impl> {
+struct trade_stream_client::impl : ws_client_core<trade_stream_state>,
+                                   std::enable_shared_from_this<trade_stream_client::impl> {
   impl(net::io_context& io_, trade_stream_config c, trade_stream_sink& s)
-      : io(io_),
+      : ws_client_core(io_),
         cfg(std::move(c)),
         sink(s),
         bo(cfg.backoff, cfg.rng_seed != 0 ? cfg.rng_seed : std::random_device{}()),
-        reconnect_timer(io_),
-        keepalive(io_),
         auth_timer(io_) {}
 
-  // --- configuration and collaborators (I/O thread only after start) ---
-  net::io_context& io;
+  // --- configuration and collaborators (I/O thread only after start); the endpoint, TLS,
+  // connection, liveness, reconnect timer and state are ws_client_core's ---
   trade_stream_config cfg;
-  ws_url url;
   trade_stream_sink& sink;
-  std::unique_ptr<ssl::context> ssl_ctx;
   std::unique_ptr<trading_parser> parser;
   backoff bo;
-  net::steady_timer reconnect_timer;
-  ws_keepalive keepalive;
   net::steady_timer auth_timer;
 
   // --- protocol state (I/O thread only) ---
-  std::shared_ptr<ws_connection_base> conn;
-  uint64_t gen = 0;
   bool conn_open = false;       ///< the current connection is upgraded and has not ended
   bool ever_listening = false;  ///< on_listening was called before
   stream_message msg;  ///< reused for every frame (large: an order view with its texts)
 
   // --- readable from any thread ---
-  std::atomic<trade_stream_state> st{trade_stream_state::idle};
-  mutable std::mutex mu;
-  std::string failure_text;
   counter dials, reconnects, upgrades, disconnects, authorized, listen_acks, frames, text_frames, binary_frames,
       bytes, events, decode_errors, unexpected, unauthorized, listen_refused, pings_sent, pongs, pong_timeouts,
       auth_timeouts, tls_failures, upgrade_refused;
   std::array<counter, trade_event_count> by_type;
-  std::atomic<int64_t> last_backoff_ms{0};
-
-  [[nodiscard]] bool current(uint64_t g) const noexcept { return g == gen; }
-  [[nodiscard]] trade_stream_state state() const noexcept { return st.load(std::memory_order_relaxed); }
-  [[nodiscard]] bool finished() const noexcept {
-    const auto s = state();
-    return s == trade_stream_state::failed || s == trade_stream_state::stopped;
-  }
-  void set_state(trade_stream_state s) noexcept { st.store(s, std::memory_order_relaxed); }
 
   // --- lifecycle -----------------------------------------------------------------------------
   void dial();
 
   void teardown_connection(bool graceful) {
-    ++gen;  // every callback of the old connection is now stale
     conn_open = false;
-    if (conn) {
-      if (graceful)
-        conn->close_gracefully();
-      else
-        conn->abort();
-      conn.reset();
-    }
-    keepalive.cancel();
+    close_connection(graceful);
     auth_timer.cancel();
   }
 
@@ -163,10 +131,7 @@ struct trade_stream_client::impl : std::enable_shared_from_this<trade_stream_cli
   void fail(std::string reason) {
     if (finished()) return;
     spdlog::error("[{}] trade_updates client stopped for good: {}", cfg.name, reason);
-    {
-      const std::lock_guard lock(mu);
-      failure_text = std::move(reason);
-    }
+    set_failure(std::move(reason));
     set_state(trade_stream_state::failed);
     if (conn_open) disconnects.inc();
     notify_disconnected();
@@ -396,10 +361,7 @@ bool trade_stream_client::start(std::string& error) {
   auto& im = *impl_;
   auto refuse = [&](std::string e) {
     error = std::move(e);
-    {
-      const std::lock_guard lock(im.mu);
-      im.failure_text = error;
-    }
+    im.set_failure(error);
     im.set_state(trade_stream_state::failed);
     return false;
   };
@@ -443,10 +405,7 @@ void trade_stream_client::stop() {
 
 trade_stream_state trade_stream_client::state() const noexcept { return impl_->state(); }
 
-std::string trade_stream_client::failure() const {
-  const std::lock_guard lock(impl_->mu);
-  return impl_->failure_text;
-}
+std::string trade_stream_client::failure() const { return impl_->failure(); }
 
 trade_stream_stats trade_stream_client::stats() const {
   const auto& im = *impl_;

@@ -28,7 +28,7 @@ enum class table_id : uint8_t {
   engine_run_events,
   strategies,  ///< the configured strategies (upserted by id at start)
 };
-inline constexpr size_t table_count = 8;
+inline constexpr size_t table_count = static_cast<size_t>(table_id::strategies) + 1;  // from the last, never by hand
 
 struct table_def {
   std::string_view name;

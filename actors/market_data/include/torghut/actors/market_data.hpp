@@ -82,7 +82,7 @@ class market_data {
 
  private:
   static constexpr int order_class_count = 5;  // trade, quote, bar, daily_bar, updated_bar
-  static constexpr int anomaly_kind_count = 11;
+  static constexpr int anomaly_kind_count = static_cast<int>(anomaly_kind::implausible_time) + 1;
   static constexpr int64_t never = std::numeric_limits<int64_t>::min();
 
   /// Everything known about one symbol; preallocated for every possible id.

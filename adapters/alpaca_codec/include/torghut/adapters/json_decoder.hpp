@@ -63,7 +63,8 @@ enum class decode_error : uint8_t {
   bad_timestamp,    ///< not RFC 3339, or an impossible date/time
   bad_symbol,       ///< empty, longer than 15 characters, or the symbol table is full
 };
-inline constexpr size_t decode_error_count = 14;
+/// Derived from the last enumerator (kept last), never counted by hand.
+inline constexpr size_t decode_error_count = static_cast<size_t>(decode_error::bad_symbol) + 1;
 
 /// A short stable name for `e` ("malformed_json", ...), for logs and metrics.
 [[nodiscard]] std::string_view to_string(decode_error e) noexcept;
@@ -124,7 +125,7 @@ enum class subscription_channel : uint8_t {
   corrections,    ///< "corrections"
   cancel_errors,  ///< "cancelErrors"
 };
-inline constexpr size_t subscription_channel_count = 10;
+inline constexpr size_t subscription_channel_count = static_cast<size_t>(subscription_channel::cancel_errors) + 1;
 /// Alpaca's JSON key for `c` ("trades", "updatedBars", ...).
 [[nodiscard]] std::string_view to_string(subscription_channel c) noexcept;
 

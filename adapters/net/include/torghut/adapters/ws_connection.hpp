@@ -36,7 +36,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <atomic>
 #include <deque>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +46,7 @@
 #include <utility>
 
 #include "torghut/adapters/tls.hpp"
+#include "torghut/core/url.hpp"
 
 namespace torghut::adapters {
 
@@ -352,6 +355,60 @@ class ws_keepalive {
   boost::asio::steady_timer ping_timer_;
   boost::asio::steady_timer pong_timer_;
   bool awaiting_pong_ = false;
+};
+
+/// What every WebSocket client of the engine holds besides its protocol: the endpoint, the TLS
+/// context, the current connection and its generation (callbacks of older connections are
+/// ignored), its liveness, the reconnect timer, the client's state (readable from any thread)
+/// and why it failed. `State` is the client's state enum; it must have `failed` and `stopped`.
+/// The protocol owner derives from it (and from enable_shared_from_this) and keeps the rest.
+template <class State>
+struct ws_client_core {
+  explicit ws_client_core(boost::asio::io_context& io_) : io(io_), reconnect_timer(io_), keepalive(io_) {}
+
+  boost::asio::io_context& io;
+  ws_url url;
+  std::unique_ptr<boost::asio::ssl::context> ssl_ctx;
+  boost::asio::steady_timer reconnect_timer;
+  ws_keepalive keepalive;
+  std::shared_ptr<ws_connection_base> conn;
+  uint64_t gen = 0;
+  std::atomic<State> st{State{}};
+  std::atomic<int64_t> last_backoff_ms{0};  ///< the last reconnect delay chosen
+
+  [[nodiscard]] bool current(uint64_t g) const noexcept { return g == gen; }
+  [[nodiscard]] State state() const noexcept { return st.load(std::memory_order_relaxed); }
+  void set_state(State s) noexcept { st.store(s, std::memory_order_relaxed); }
+  [[nodiscard]] bool finished() const noexcept {
+    const State s = state();
+    return s == State::failed || s == State::stopped;
+  }
+  /// Why the client failed ("" otherwise); any thread.
+  [[nodiscard]] std::string failure() const {
+    const std::lock_guard lock(failure_mu_);
+    return failure_text_;
+  }
+  void set_failure(std::string why) {
+    const std::lock_guard lock(failure_mu_);
+    failure_text_ = std::move(why);
+  }
+  /// Ends the current connection (a close handshake when `graceful`, else at once) and its
+  /// liveness timers; every callback of it is stale from now on.
+  void close_connection(bool graceful) {
+    ++gen;
+    if (conn) {
+      if (graceful)
+        conn->close_gracefully();
+      else
+        conn->abort();
+      conn.reset();
+    }
+    keepalive.cancel();
+  }
+
+ private:
+  mutable std::mutex failure_mu_;
+  std::string failure_text_;
 };
 
 /// Makes the connection for `url.tls` (TLS or plain), not yet running.

@@ -161,7 +161,8 @@ enum class trade_event : uint8_t {
   order_replace_rejected,
   order_cancel_rejected,
 };
-inline constexpr int trade_event_count = 17;
+/// Derived from the last enumerator (kept last), never counted by hand.
+inline constexpr int trade_event_count = static_cast<int>(trade_event::order_cancel_rejected) + 1;
 [[nodiscard]] std::string_view to_string(trade_event e) noexcept;
 
 enum class stream_kind : uint8_t { authorization, listening, trade_updates };

@@ -28,7 +28,8 @@ enum class market_event_kind : uint8_t {
   microbar,      ///< 1-second bar built by market_data from trades
   gap,           ///< the feed had a gap (reconnect, stall): indicator state may be stale
 };
-inline constexpr int market_event_kind_count = 12;
+/// Derived from the last enumerator (kept last), never counted by hand.
+inline constexpr int market_event_kind_count = static_cast<int>(market_event_kind::gap) + 1;
 
 /// Flags set by market_data on events it forwards.
 namespace event_flags {
@@ -203,7 +204,8 @@ enum class risk_reason : uint8_t {
   audit_backpressure,
   awaiting_reconciliation,  ///< trading with a broker: start-up reconciliation has not succeeded yet
 };
-inline constexpr int risk_reason_count = 18;
+/// Derived from the last enumerator (kept last), never counted by hand.
+inline constexpr int risk_reason_count = static_cast<int>(risk_reason::awaiting_reconciliation) + 1;
 [[nodiscard]] std::string_view to_string(risk_reason r) noexcept;
 [[nodiscard]] std::string_view to_string(trading_state s) noexcept;
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,15 @@ namespace torghut {
   char buf[20];
   std::snprintf(buf, sizeof buf, "#%08llx", static_cast<unsigned long long>(h >> 32));
   return buf;
+}
+
+/// Fills `key_id` / `secret` from APCA_API_KEY_ID / APCA_API_SECRET_KEY where they are empty (the
+/// environment is how Alpaca's own SDKs take them; a config file never holds the secret).
+inline void credentials_from_env(std::string& key_id, std::string& secret) {
+  if (key_id.empty())
+    if (const char* v = std::getenv("APCA_API_KEY_ID")) key_id = v;
+  if (secret.empty())
+    if (const char* v = std::getenv("APCA_API_SECRET_KEY")) secret = v;
 }
 
 }  // namespace torghut

@@ -28,8 +28,12 @@ THREADS = ("thread", "mutex", "condition_variable", "shared_mutex", "future", "p
 
 RULES: list[tuple[str, tuple[str, ...], str]] = [
     # (folder prefix, forbidden include prefixes, why)
-    ("engine/core/", ABOVE_CORE + FRAMEWORKS + IO,
+    ("engine/core/", ABOVE_CORE + ("torghut/sdk/", "torghut/strategies/") + FRAMEWORKS + IO,
      "engine/core is the ground floor: the standard library, moodycamel and xxHash only"),
+    ("sdk/", ABOVE_CORE + FRAMEWORKS + IO + THREADS,
+     "the strategy SDK stands on core only: no sockets, SQL, threads or CAF"),
+    ("strategies/", ABOVE_CORE + FRAMEWORKS + IO + THREADS,
+     "a strategy sees the SDK and core only: no sockets, threads, CAF or engine internals"),
     ("engine/control/", ("torghut/app/", "torghut/actors/", "torghut/adapters/",
                          "torghut/persistence/") + IO,
      "engine/control knows core and CAF only"),
@@ -56,12 +60,14 @@ EXCEPTIONS = [
 ADAPTERS_MAY_NOT = ("torghut/actors/", "torghut/persistence/")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
-SOURCES = ("engine", "actors", "adapters", "persistence")
+SOURCES = ("engine", "sdk", "strategies", "actors", "adapters", "persistence")
 
 
 def check_includes(root: pathlib.Path) -> list[str]:
     problems = []
     for top in SOURCES:
+        if not (root / top).is_dir():
+            continue
         for path in sorted((root / top).rglob("*")):
             if path.suffix not in (".hpp", ".cpp", ".h") or not path.is_file():
                 continue
@@ -99,8 +105,10 @@ def check_links(manifest: pathlib.Path) -> list[str]:
                 problems.append(f"{folder}: library torghut::{name} links torghut::app (nothing may)")
             if d.startswith("caf::") and name != "control":
                 problems.append(f"{folder}: library torghut::{name} links {d} (only torghut::control links CAF)")
-            if folder.startswith("actors/") and d not in actor_targets | {"torghut::core"}:
-                problems.append(f"{folder}: actor torghut::{name} links {d} (actors link core and actors only)")
+            if folder.startswith("actors/") and d not in actor_targets | {"torghut::core", "torghut::sdk"}:
+                problems.append(f"{folder}: actor torghut::{name} links {d} (actors link core, the SDK and actors only)")
+            if folder in ("sdk", "strategies") and d not in ("torghut::core", "torghut::sdk"):
+                problems.append(f"{folder}: torghut::{name} links {d} (the SDK and strategies link core and the SDK only)")
             if folder == "engine/core" and d.startswith("torghut::"):
                 problems.append(f"{folder}: torghut::core links {d} (core links nothing of ours)")
     if "app" not in libs:
@@ -115,7 +123,8 @@ def self_test() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = pathlib.Path(tmp)
         for top in SOURCES:
-            shutil.copytree(ROOT / top, root / top)
+            if (ROOT / top).is_dir():
+                shutil.copytree(ROOT / top, root / top)
         manifest = root / "layers.tsv"
         manifest.write_text("core\tengine/core\tmoodycamel\napp\tengine/app\ttorghut::core\n"
                             "risk\tactors/risk\ttorghut::core\n")

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Official Alpaca SDK conformance: independently written Alpaca market-data clients from npm (the official
 # @alpacahq/alpaca-trade-api 4.x and 3.x, and @master-chief/alpaca), unchanged except for their URL, against
-# `torghut sim`. See tests/sdk/README.md.
+# `torghut sim`. See tests/alpaca_clients/README.md.
 #
 # usage: scripts/sdk-conformance.sh [--self-test] [--no-tls] [-- extra md_conformance.js arguments]
-#   --self-test   run against tests/sdk/mock_server.js instead of the simulator (tests this harness only)
+#   --self-test   run against tests/alpaca_clients/mock_server.js instead of the simulator (tests this harness only)
 #   --no-tls      skip the 3.x SDK, which can only dial wss:// (needs the simulator's TLS listener)
 # env: TORGHUT_BIN (default build/release/engine/app/torghut), SIM_ARGS (data source options for the sim,
 #      default "--source sample --pace rate --rate 2000 --loop --stats-interval 0": the bundled 8-symbol market
 #      with minute bars, replayed at 2000 messages/s so a bar arrives about every second),
 #      SDK_CLIENTS (v4,mc,v3,raw), SDK_TIMEOUT (whole run, s, default 600), SDK_TRADING (1: also run
-#      tests/sdk/trading_conformance.js against the sim's trading API; 0: skip it)
+#      tests/alpaca_clients/trading_conformance.js against the sim's trading API; 0: skip it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SDK_DIR="$ROOT/tests/sdk"
+SDK_DIR="$ROOT/tests/alpaca_clients"
 TORGHUT=${TORGHUT_BIN:-$ROOT/build/release/engine/app/torghut}
 SIM_ARGS=${SIM_ARGS:---source sample --pace rate --rate 2000 --loop --stats-interval 0}
 SELF_TEST=0
@@ -40,10 +40,10 @@ NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
 # Dependencies, pinned by package-lock.json. Skip the install when node_modules already matches the lock file,
 # so a machine without registry access still runs.
 if [[ -f "$SDK_DIR/node_modules/.package-lock.json" && ! "$SDK_DIR/package-lock.json" -nt "$SDK_DIR/node_modules/.package-lock.json" ]]; then
-  echo "sdk-conformance: tests/sdk/node_modules is up to date"
+  echo "sdk-conformance: tests/alpaca_clients/node_modules is up to date"
 else
-  echo "sdk-conformance: npm ci in tests/sdk"
-  (cd "$SDK_DIR" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error) || fail "npm ci failed in tests/sdk"
+  echo "sdk-conformance: npm ci in tests/alpaca_clients"
+  (cd "$SDK_DIR" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error) || fail "npm ci failed in tests/alpaca_clients"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/torghut-sdk.XXXXXX")

@@ -129,6 +129,7 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
       used_ = std::max(used_, s + 1);
       ind_[s].on_bar(ev.u.bar, ev.event_time);
       ++stats_.bars;
+      if (signals_ != nullptr) signals_->on_signal(signal{ev.symbol, ev.event_time, ind_[s].snapshot()});
       if ((ev.flags & event_flags::halted) != 0) {
         prev_[s] = ind_[s].snapshot();  // indicators move on; a halted bar never trades
         return;

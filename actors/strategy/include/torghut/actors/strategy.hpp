@@ -16,15 +16,16 @@
 #include <string>
 #include <vector>
 
-#include "torghut/actors/indicators.hpp"
+#include "torghut/sdk/indicators.hpp"
 #include "torghut/core/audit_sink.hpp"
 #include "torghut/core/clock.hpp"
 #include "torghut/core/config.hpp"
 #include "torghut/core/mailbox.hpp"
 #include "torghut/core/messages.hpp"
+#include "torghut/core/signal_sink.hpp"
 #include "torghut/core/symbol_table.hpp"
 
-namespace torghut::actors {
+namespace torghut::sdk {
 
 struct strategy_stats {
   uint64_t bars = 0;
@@ -48,6 +49,8 @@ class strategy_engine {
   void on_execution_report(const execution_report& r) noexcept;
   /// Equity used for max_position_pct_equity sizing (risk publishes it after fills).
   void set_equity(money equity) noexcept { equity_ = equity; }
+  /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off).
+  void set_signal_sink(signal_sink* s) noexcept { signals_ = s; }
 
   [[nodiscard]] indicator_snapshot indicators(symbol_id s) const noexcept;
   [[nodiscard]] const strategy_stats& stats() const noexcept { return stats_; }
@@ -103,6 +106,7 @@ class strategy_engine {
   uint32_t capacity_ = 0;  // symbols.capacity() at construction
   uint32_t used_ = 0;      // 1 + highest symbol id seen (a gap resets only these)
   strategy_stats stats_;
+  signal_sink* signals_ = nullptr;
 };
 
-}  // namespace torghut::actors
+}  // namespace torghut::sdk

@@ -1,9 +1,9 @@
-#include "torghut/actors/indicators.hpp"
+#include "torghut/sdk/indicators.hpp"
 
 #include <cmath>
 #include <limits>
 
-namespace torghut::actors {
+namespace torghut::sdk {
 namespace {
 
 constexpr uint32_t saturating_inc(uint32_t v) noexcept {
@@ -209,4 +209,4 @@ indicator_snapshot indicator_set::snapshot() const noexcept {
   return s;
 }
 
-}  // namespace torghut::actors
+}  // namespace torghut::sdk

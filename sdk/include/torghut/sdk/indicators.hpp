@@ -18,7 +18,7 @@
 
 #include "torghut/core/messages.hpp"
 
-namespace torghut::actors {
+namespace torghut::sdk {
 
 /// Exponential moving average with alpha = 2/(period+1), seeded with the first value.
 class ema {
@@ -377,4 +377,4 @@ void windowed_vwap<Seconds>::reset() noexcept {
   last_second_ = empty_;
 }
 
-}  // namespace torghut::actors
+}  // namespace torghut::sdk

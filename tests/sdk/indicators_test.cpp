@@ -1,5 +1,5 @@
 // Hand-checkable properties of the incremental indicators: values a reader can verify on paper.
-#include "torghut/actors/indicators.hpp"
+#include "torghut/sdk/indicators.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <vector>
 
 using namespace torghut;
-using namespace torghut::actors;
+using namespace torghut::sdk;
 
 namespace {
 

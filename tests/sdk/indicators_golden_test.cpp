@@ -1,4 +1,4 @@
-// Golden check of every indicator at every step against tests/actors/strategy/data/indicators_golden.csv,
+// Golden check of every indicator at every step against tests/sdk/data/indicators_golden.csv,
 // which make_golden.py computes directly (non-incrementally) from the published formulas.
 #include <gtest/gtest.h>
 
@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "torghut/actors/indicators.hpp"
+#include "torghut/sdk/indicators.hpp"
 
 using namespace torghut;
-using namespace torghut::actors;
+using namespace torghut::sdk;
 
 namespace {
 

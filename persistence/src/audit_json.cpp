@@ -66,7 +66,7 @@ void intent_fields(std::string& out, const order_intent& d, const symbol_table& 
   dec(out, "reference_price", d.reference_px);
   ts(out, "event_ts", d.event_time);
   hash(out, "decision_hash", d.hash);
-  u64(out, "rationale", d.rationale);
+  str(out, "rationale", d.rationale.view());
 }
 
 constexpr char hexdig[] = "0123456789abcdef";
@@ -238,6 +238,7 @@ std::string_view to_string(anomaly_kind k) noexcept {
     case anomaly_kind::resumed: return "resumed";
     case anomaly_kind::gap: return "gap";
     case anomaly_kind::implausible_time: return "implausible_time";
+    case anomaly_kind::strategy_stopped: return "strategy_stopped";
   }
   return "unknown";
 }
@@ -302,6 +303,7 @@ void append_audit_json(std::string& out, const audit_row& row, const symbol_tabl
       str(out, "anomaly", to_string(a.kind));
       str(out, "symbol", syms.name(a.symbol));
       ts(out, "event_ts", a.event_time);
+      if (a.kind == anomaly_kind::strategy_stopped) u64(out, "strategy_id", a.strategy.value);
       break;
     }
     case audit_kind::control:

@@ -295,7 +295,7 @@ void row_encoder::encode(const audit_row& r, copy_batch& out) {
       const auto& d = r.body.decision;
       line l{out.begin(table_id::trade_decisions)};
       l.id(decision_uuid(d.hash)).id(strategy_uuid(d.strategy.value)).u64(d.strategy.value);
-      l.text(id_.account_label).text(syms_.name(d.symbol)).text("1Sec").text(json_).u64(d.rationale);
+      l.text(id_.account_label).text(syms_.name(d.symbol)).text("1Sec").text(json_).text(d.rationale.view());
       l.text("planned").hash(d.hash).text(run).u64(r.seq).ts(r.time);
       break;
     }

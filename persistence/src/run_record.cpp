@@ -101,7 +101,6 @@ std::string symbols_json(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string_view to_string(strategy_kind k) noexcept { return name_of(k); }
 
 std::string config_json(const engine_config& c) {
   std::string out = "{";
@@ -124,11 +123,22 @@ std::string config_json(const engine_config& c) {
     if (i) out += ',';
     out += '{';
     writer sw{out};
-    sw.u64("id", s.id.value).str("name", s.name).str("kind", to_string(s.kind)).boolean("enabled", s.enabled);
+    sw.u64("id", s.id.value).str("name", s.name).str("kind", s.kind).boolean("enabled", s.enabled);
+    if (!s.library.empty()) sw.str("library", s.library);
     sw.str("base_timeframe", s.base_timeframe).list("universe_symbols", s.universe_symbols);
     sw.num("max_position_pct_equity", s.max_position_pct_equity).dec("max_notional_per_trade", s.max_notional_per_trade);
-    sw.num("rsi_buy_below", s.rsi_buy_below).num("rsi_sell_above", s.rsi_sell_above).num("bollinger_k", s.bollinger_k);
-    sw.u64("warmup_bars", s.warmup_bars);
+    sw.u64("warmup_bars", s.warmup_bars).boolean("alpaca_bars", s.alpaca_bars);
+    sw.u64("max_actions_per_callback", s.max_actions_per_callback);
+    sw.object("params", [&](writer& pw) {
+      for (const auto& p : s.params) {
+        switch (p.type) {
+          case strategy_param::kind::boolean: pw.boolean(p.key, p.boolean); break;
+          case strategy_param::kind::integer: pw.i64(p.key, p.integer); break;
+          case strategy_param::kind::number: pw.num(p.key, p.number); break;
+          case strategy_param::kind::text: pw.str(p.key, p.text); break;
+        }
+      }
+    });
     out += '}';
   }
   out += ']';
@@ -168,7 +178,7 @@ std::vector<persistence::strategy_row> strategy_rows(const engine_config& cfg) {
     persistence::strategy_row r;
     r.engine_strategy_id = s.id.value;
     r.name = s.name;
-    r.description = to_string(s.kind);
+    r.description = s.kind;
     r.enabled = s.enabled;
     r.base_timeframe = s.base_timeframe;
     r.universe_symbols_json = symbols_json(s.universe_symbols.empty() ? cfg.allowed_symbols : s.universe_symbols);

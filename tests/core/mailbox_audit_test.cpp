@@ -77,7 +77,7 @@ audit_row anomaly_row(int64_t t) {
   audit_row r;
   r.kind = audit_kind::anomaly;
   r.time = timestamp{t};
-  r.body.anomaly = anomaly_record{anomaly_kind::gap, symbol_id{}, timestamp{t}};
+  r.body.anomaly = anomaly_record{anomaly_kind::gap, symbol_id{}, timestamp{t}, strategy_id{}};
   return r;
 }
 

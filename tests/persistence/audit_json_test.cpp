@@ -44,7 +44,7 @@ TEST(audit_json, writes_decimals_as_exact_strings_and_hash_as_hex) {
             "\"strategy_id\":3,\"symbol\":\"AAPL\",\"action\":\"buy\",\"type\":\"market\","
             "\"time_in_force\":\"day\",\"qty\":\"12\",\"reference_price\":\"187.25\","
             "\"event_ts\":\"2023-11-14T22:13:20.000000000Z\","
-            "\"decision_hash\":\"0123456789abcdeffedcba9876543210\",\"rationale\":0}");
+            "\"decision_hash\":\"0123456789abcdeffedcba9876543210\",\"rationale\":\"\"}");
 }
 
 TEST(audit_json, names_the_rejection_reason_of_a_verdict) {

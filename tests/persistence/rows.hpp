@@ -21,7 +21,7 @@ inline order_intent intent(symbol_id sym, uint64_t i) {
   d.event_time = timestamp{t0_ns + static_cast<int64_t>(i) * 1'000'000};
   d.decided_at = d.event_time;
   d.hash = decision_hash{0x1000 + i, 0xabcdef00ull ^ (i * 0x9e3779b97f4a7c15ull)};
-  d.rationale = 1;
+  d.rationale.assign("macd crossed above signal");
   return d;
 }
 

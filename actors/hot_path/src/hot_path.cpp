@@ -1,11 +1,16 @@
 #include "torghut/actors/hot_path.hpp"
 
 #include "torghut/core/decision_hash.hpp"
+#include "torghut/strategies/builtin.hpp"
 
 namespace torghut::actors {
 
 hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& audit,
                    const clock& clk)
+    : hot_path(cfg, symbols, audit, clk, strategies::builtin()) {}
+
+hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& audit,
+                   const clock& clk, std::span<const sdk::descriptor* const> catalog)
     : md_out_(cfg.mailbox_capacity),
       intents_(cfg.mailbox_capacity),
       verdicts_(cfg.mailbox_capacity),
@@ -13,7 +18,7 @@ hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& 
       broker_events_(cfg.mailbox_capacity),
       reports_(cfg.mailbox_capacity),
       md_(cfg.market_data, symbols.capacity(), md_out_, audit),
-      strategy_(cfg, symbols, intents_, audit, clk),
+      strategy_(cfg, catalog, symbols, intents_, audit, clk),
       risk_(cfg, symbols, verdicts_, audit, clk),
       router_(commands_, reports_, audit, clk),
       broker_(broker_events_, clk, symbols.capacity()),
@@ -72,6 +77,7 @@ size_t hot_path::drain_downstream() noexcept {
       risk_.on_execution_report(r);
       strategy_.on_execution_report(r);
       strategy_.set_equity(risk_.equity());
+      strategy_.on_trading_state(risk_.state());
     });
     if (n == 0) return total;
     total += n;
@@ -94,6 +100,8 @@ bool hot_path::on_control_command(const control_command& c, control_channel& cha
     case control_kind::set_trading_state:
     case control_kind::reload_risk_limits:
       risk_.on_control_command(c);
+      strategy_.on_trading_state(risk_.state());
+      pump();  // whatever the strategies did about it
       return true;
   }
   return true;

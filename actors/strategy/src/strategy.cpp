@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -13,128 +14,732 @@ namespace {
 
 /// The Bollinger k of the per-symbol indicator sets (the `ta_signals` Bollinger(20, 2)).
 constexpr double snapshot_bollinger_k = 2.0;
+constexpr size_t max_open_orders = 64;
+constexpr size_t max_timers = 32;
 
-template <class T>
-unsigned char* put(unsigned char* p, T v) noexcept {
-  std::memcpy(p, &v, sizeof v);  // little-endian on every supported target: canonical
-  return p + sizeof v;
+constexpr int64_t floor_div(int64_t a, int64_t b) noexcept {
+  const int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-unsigned char* put_double(unsigned char* p, double v) noexcept {
-  if (v == 0.0) v = 0.0;  // -0.0 and 0.0 are the same parameter
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof bits);
-  return put(p, bits);
+/// Start of the bar of timeframe `tf` that contains `t` (1Day: the 06:00 UTC session boundary).
+timestamp bucket_start(sdk::timeframe tf, timestamp t) noexcept {
+  const int64_t len = sdk::length_ns(tf);
+  if (tf == sdk::timeframe::d1) {
+    constexpr int64_t six_hours = 6 * 3600 * ns_per_second;
+    return timestamp{floor_div(t.ns - six_hours, len) * len + six_hours};
+  }
+  return timestamp{floor_div(t.ns, len) * len};
 }
 
-/// floor(min(max_notional_per_trade, pct × equity) / close) whole shares; zero when it does not
-/// buy a single share (or on a non-positive price or cap, or overflow).
-quantity size_order(const strategy_config& c, money equity, price close) noexcept {
-  money cap = c.max_notional_per_trade;
-  const std::optional<money> by_equity =
-      money::from_double(c.max_position_pct_equity * equity.to_double());
-  if (!by_equity) return {};
-  cap = std::min(cap, *by_equity);
-  if (!cap.is_positive() || !close.is_positive()) return {};
-  // cap.raw is in 1e-6 dollars, close.raw in 1e-9 dollars per share.
-  constexpr int64_t ratio = price::scale / money::scale;
-  const int128_t shares = static_cast<int128_t>(cap.raw) * ratio / close.raw;
-  if (shares > static_cast<int128_t>(std::numeric_limits<int64_t>::max() / quantity::scale))
-    return {};
-  return quantity::from_units(static_cast<int64_t>(shares)).value_or(quantity{});
+sdk::order_event event_of(order_status s) noexcept {
+  switch (s) {
+    case order_status::partially_filled: return sdk::order_event::partial_fill;
+    case order_status::filled: return sdk::order_event::fill;
+    case order_status::canceled: return sdk::order_event::canceled;
+    case order_status::rejected: return sdk::order_event::rejected;
+    case order_status::expired: return sdk::order_event::expired;
+    case order_status::replaced: return sdk::order_event::replaced;
+    default: return sdk::order_event::accepted;
+  }
 }
 
 }  // namespace
 
-strategy_engine::strategy_engine(const engine_config& cfg, const symbol_table& symbols,
-                                 mailbox<order_intent>& out, audit_sink& audit, const clock& clk)
-    : strategies_(cfg.strategies),
-      symbols_(symbols),
+// ---------------------------------------------------------------------------------------------
+// slot: one hosted strategy and the context it acts through
+// ---------------------------------------------------------------------------------------------
+
+class strategy_engine::slot final : public sdk::context {
+ public:
+  struct order_entry {
+    sdk::open_order o;
+    order_id id;                // the router's id once known
+    bool accepted_sent = false;  // `accepted` was delivered
+    bool cancel_wanted = false;  // cancel once the id is known
+  };
+  struct pos_state {
+    quantity qty;
+    money cost;  // signed cost of the open quantity
+    money realized;
+  };
+  struct agg_bar {
+    sdk::bar b;
+    double pv = 0;  // Σ price × volume of the bucket (its VWAP)
+    bool open = false;
+  };
+  struct timer_entry {
+    uint32_t id = 0;  // 0: free
+    uint64_t tag = 0;
+    timestamp due;
+  };
+
+  slot(strategy_engine& host, const strategy_config& cfg, const sdk::descriptor& d,
+       sdk::params p, uint64_t fingerprint, const std::vector<std::string>& universe)
+      : host_(host),
+        cfg_(cfg),
+        desc_(d),
+        params_(std::move(p)),
+        fingerprint_(fingerprint),
+        universe_names_(universe) {
+    settings_.id = cfg.id;
+    settings_.name = cfg_.name;
+    (void)sdk::parse_timeframe(cfg.base_timeframe, settings_.bars);
+    settings_.warmup_bars = cfg.warmup_bars;
+    settings_.max_position_pct_equity = cfg.max_position_pct_equity;
+    settings_.max_notional_per_trade = cfg.max_notional_per_trade;
+    const uint32_t cap = host.capacity_;
+    universe_.assign(cap, universe_unknown);
+    pos_.assign(cap, pos_state{});
+    bars_seen_.assign(cap, 0);
+    if (settings_.bars != sdk::timeframe::s1) agg_.assign(cap, agg_bar{});
+    instance_ = d.make(params_);  // may throw: reported as a setup error
+  }
+
+  // --- sdk::context ---------------------------------------------------------------------
+  [[nodiscard]] timestamp now() const noexcept override { return host_now_; }
+  [[nodiscard]] const sdk::settings& config() const noexcept override { return settings_; }
+  [[nodiscard]] std::string_view symbol_name(symbol_id s) const noexcept override {
+    return host_.symbols_.name(s);
+  }
+  [[nodiscard]] symbol_id symbol(std::string_view name) const noexcept override {
+    return host_.symbols_.find(name);
+  }
+  [[nodiscard]] uint32_t symbol_capacity() const noexcept override { return host_.capacity_; }
+  [[nodiscard]] bool in_universe(symbol_id s) const noexcept override {
+    return const_cast<slot*>(this)->member(s);
+  }
+  [[nodiscard]] sdk::position position_of(symbol_id s) const noexcept override {
+    sdk::position p;
+    if (!s.valid() || s.value >= pos_.size()) return p;
+    const pos_state& st = pos_[s.value];
+    p.qty = st.qty;
+    p.realized_pnl = st.realized;
+    if (st.qty.raw != 0) {
+      const long double avg = st.cost.to_double() / st.qty.to_double();
+      p.avg_cost = price::from_double(static_cast<double>(avg)).value_or(price{});
+      const price mark = host_.mark(s);
+      if (mark.is_positive()) {
+        const auto value = checked_notional(mark, st.qty);
+        if (value) p.unrealized_pnl = checked_sub(*value, st.cost).value_or(money{});
+      }
+    }
+    return p;
+  }
+  [[nodiscard]] sdk::account account_state() const noexcept override {
+    sdk::account a;
+    a.equity = host_.equity_;
+    money open_buys;
+    for (const auto& up : host_.slots_) {
+      for (size_t i = 0; i < up->n_orders_; ++i) {
+        const order_entry& e = up->orders_[i];
+        if (e.o.order_side != side::buy) continue;
+        const price px = e.o.limit_px.is_positive() ? e.o.limit_px : host_.mark(e.o.symbol);
+        const auto rest = checked_sub(e.o.qty, e.o.filled_qty);
+        if (!rest) continue;
+        if (const auto n = checked_notional(px, *rest)) open_buys = checked_add(open_buys, *n).value_or(open_buys);
+      }
+    }
+    a.buying_power = checked_sub(a.equity, open_buys).value_or(money{});
+    return a;
+  }
+  [[nodiscard]] std::span<const sdk::open_order> open_orders() const noexcept override {
+    // Entries are kept compact (removal swaps the last one in): the first n_orders_ are open.
+    for (size_t i = 0; i < n_orders_; ++i) view_[i] = orders_[i].o;
+    return {view_.data(), n_orders_};
+  }
+  [[nodiscard]] uint32_t open_order_count(symbol_id s) const noexcept override {
+    uint32_t n = 0;
+    for (size_t i = 0; i < n_orders_; ++i) n += orders_[i].o.symbol == s ? 1u : 0u;
+    return n;
+  }
+  [[nodiscard]] const sdk::quote* last_quote(symbol_id s) const noexcept override {
+    if (!s.valid() || s.value >= host_.quotes_.size() || !host_.quotes_[s.value].symbol.valid()) return nullptr;
+    return &host_.quotes_[s.value];
+  }
+  [[nodiscard]] const sdk::trade* last_trade(symbol_id s) const noexcept override {
+    if (!s.valid() || s.value >= host_.trades_.size() || !host_.trades_[s.value].symbol.valid()) return nullptr;
+    return &host_.trades_[s.value];
+  }
+  [[nodiscard]] uint32_t bars_seen(symbol_id s) const noexcept override {
+    return s.valid() && s.value < bars_seen_.size() ? bars_seen_[s.value] : 0;
+  }
+  [[nodiscard]] trading_state trading() const noexcept override { return host_.trading_; }
+
+  sdk::action_result submit(const sdk::order_request& r, const sdk::rationale& why) noexcept override {
+    using sdk::action_status;
+    if (const auto refused = admit()) return {*refused, {}};
+    if (!r.symbol.valid() || r.symbol.value >= host_.capacity_ || host_.symbols_.name(r.symbol).empty())
+      return refuse(action_status::unknown_symbol);
+    if (!member(r.symbol)) return refuse(action_status::not_in_universe);
+    if (!r.qty.is_positive()) return refuse(action_status::invalid_quantity);
+    const bool fractional = r.qty.raw % quantity::scale != 0;
+    if (fractional && !((r.type == order_type::market || r.type == order_type::limit) &&
+                        r.tif == time_in_force::day))
+      return refuse(action_status::invalid_quantity);  // Alpaca: fractional = market/limit, day
+    const bool needs_limit = r.type == order_type::limit || r.type == order_type::stop_limit;
+    const bool needs_stop = r.type == order_type::stop || r.type == order_type::stop_limit;
+    if ((needs_limit && !r.limit_px.is_positive()) || (needs_stop && !r.stop_px.is_positive()))
+      return refuse(action_status::invalid_price);
+    if ((r.tif == time_in_force::opg || r.tif == time_in_force::cls) &&
+        !(r.type == order_type::market || r.type == order_type::limit))
+      return refuse(action_status::invalid_order);  // opening/closing auction: market or limit
+    if (n_orders_ >= max_open_orders) return refuse(action_status::too_many_open_orders);
+
+    order_intent in;
+    in.kind = intent_kind::new_order;
+    in.strategy = cfg_.id;
+    in.symbol = r.symbol;
+    in.order_side = r.order_side;
+    in.type = r.type;
+    in.tif = r.tif;
+    in.qty = r.qty;
+    in.limit_px = needs_limit ? r.limit_px : price{};
+    in.stop_px = needs_stop ? r.stop_px : price{};
+    in.reference_px = host_.reference_for(r.symbol);
+    in.event_time = host_event_time_;
+    in.decided_at = host_.clock_.now();
+    in.rationale = why.text();
+    decision_key k;
+    k.strategy = cfg_.id;
+    k.symbol = host_.symbols_.name(r.symbol);
+    k.event_time = in.event_time;
+    k.action = in.order_side;
+    k.type = in.type;
+    k.qty = in.qty;
+    k.limit_px = in.limit_px;
+    k.params_fingerprint = fingerprint_;
+    in.hash = compute_decision_hash(k);
+    if (!host_.push_intent(in)) return refuse(action_status::queue_full);
+    order_entry& e = orders_[n_orders_++];
+    e = order_entry{};
+    e.o.order = sdk::order_ref{in.hash};
+    e.o.symbol = r.symbol;
+    e.o.order_side = r.order_side;
+    e.o.type = r.type;
+    e.o.qty = r.qty;
+    e.o.limit_px = in.limit_px;
+    e.o.stop_px = in.stop_px;
+    return {action_status::accepted, e.o.order};
+  }
+
+  sdk::action_result cancel(sdk::order_ref o, const sdk::rationale& why) noexcept override {
+    if (const auto refused = admit()) return {*refused, {}};
+    order_entry* e = find(o);
+    if (e == nullptr) return refuse(sdk::action_status::unknown_order);
+    return request_cancel(*e, why);
+  }
+
+  sdk::action_result replace(sdk::order_ref o, quantity qty, price limit_px, price stop_px,
+                             const sdk::rationale& why) noexcept override {
+    if (const auto refused = admit()) return {*refused, {}};
+    order_entry* e = find(o);
+    if (e == nullptr) return refuse(sdk::action_status::unknown_order);
+    sdk::order_request r;
+    r.symbol = e->o.symbol;
+    r.order_side = e->o.order_side;
+    r.type = e->o.type;
+    r.qty = qty;
+    r.limit_px = limit_px;
+    r.stop_px = stop_px;
+    const sdk::action_result c = request_cancel(*e, why);
+    if (!c.ok()) return c;
+    --actions_;  // the pair counts as one action
+    return submit(r, why);
+  }
+
+  sdk::action_result close_position(symbol_id s, const sdk::rationale& why) noexcept override {
+    if (!s.valid() || s.value >= pos_.size()) return refuse(sdk::action_status::unknown_symbol);
+    const quantity q = pos_[s.value].qty;
+    if (q.raw == 0) return refuse(sdk::action_status::nothing_to_do);
+    sdk::order_request r;
+    r.symbol = s;
+    r.order_side = q.raw > 0 ? side::sell : side::buy;
+    r.qty = q.raw > 0 ? q : quantity::from_raw(-q.raw);
+    return submit(r, why);
+  }
+
+  sdk::action_result cancel_all(const sdk::rationale& why) noexcept override {
+    if (const auto refused = admit()) return {*refused, {}};
+    if (n_orders_ == 0) return refuse(sdk::action_status::nothing_to_do);
+    for (size_t i = 0; i < n_orders_; ++i) (void)request_cancel(orders_[i], why);
+    return {};
+  }
+
+  sdk::action_result set_timer(timestamp due, uint64_t tag, uint32_t& id) noexcept override {
+    if (const auto refused = admit()) return {*refused, {}};
+    for (auto& t : timers_) {
+      if (t.id != 0) continue;
+      t.id = ++next_timer_id_;
+      if (t.id == 0) t.id = ++next_timer_id_;
+      t.tag = tag;
+      t.due = due;
+      id = t.id;
+      host_.next_timer_ = std::min(host_.next_timer_, due);
+      return {};
+    }
+    return refuse(sdk::action_status::too_many_timers);
+  }
+
+  bool cancel_timer(uint32_t id) noexcept override {
+    for (auto& t : timers_) {
+      if (t.id == id && id != 0) {
+        t = timer_entry{};
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- host side --------------------------------------------------------------------------
+  /// Universe membership, resolved by name on first use, then cached.
+  bool member(symbol_id s) noexcept {
+    if (!s.valid() || s.value >= universe_.size()) return false;
+    uint8_t& m = universe_[s.value];
+    if (m == universe_unknown) {
+      const std::string_view name = host_.symbols_.name(s);
+      if (name.empty()) return false;  // not interned: do not cache
+      m = universe_out;
+      for (const std::string& n : universe_names_) {
+        if (n == name) {
+          m = universe_in;
+          break;
+        }
+      }
+    }
+    return m == universe_in;
+  }
+
+  [[nodiscard]] order_entry* find(sdk::order_ref o) noexcept {
+    for (size_t i = 0; i < n_orders_; ++i)
+      if (orders_[i].o.order == o) return &orders_[i];
+    return nullptr;
+  }
+  void remove(order_entry* e) noexcept {
+    const auto i = static_cast<size_t>(e - orders_.data());
+    orders_[i] = orders_[n_orders_ - 1];
+    --n_orders_;
+  }
+
+  /// Emits the cancel intent of a routed order, or remembers to once it is routed.
+  sdk::action_result request_cancel(order_entry& e, const sdk::rationale& why) noexcept {
+    if (!e.o.routed) {
+      e.cancel_wanted = true;
+      cancel_why_ = why.text();
+      return {};
+    }
+    return emit_cancel(e, why.text()) ? sdk::action_result{} : refuse(sdk::action_status::queue_full);
+  }
+  bool emit_cancel(order_entry& e, const rationale_text& why) noexcept {
+    order_intent in;
+    in.kind = intent_kind::cancel;
+    in.strategy = cfg_.id;
+    in.symbol = e.o.symbol;
+    in.order_side = e.o.order_side;
+    in.type = e.o.type;
+    in.qty = e.o.qty;
+    in.cancel_target = e.id;
+    in.reference_px = host_.reference_for(e.o.symbol);
+    in.event_time = host_event_time_;
+    in.decided_at = host_.clock_.now();
+    in.rationale = why;
+    // A cancel's hash: the canceled order's hash mixed with the cancel's own key (unique per
+    // order; a repeated cancel of the same order is the same decision).
+    decision_key k;
+    k.strategy = cfg_.id;
+    k.symbol = host_.symbols_.name(e.o.symbol);
+    k.event_time = timestamp{static_cast<int64_t>(e.o.order.hash.lo)};
+    k.action = e.o.order_side;
+    k.type = e.o.type;
+    k.qty = quantity::from_raw(static_cast<int64_t>(e.o.order.hash.hi >> 1));
+    k.params_fingerprint = fingerprint_ ^ 0x63616e63656cULL;  // "cancel"
+    in.hash = compute_decision_hash(k);
+    e.cancel_wanted = false;
+    return host_.push_intent(in);
+  }
+
+  /// Null when the action may proceed; else why not (and the refusal is counted).
+  std::optional<sdk::action_status> admit() noexcept {
+    if (!running_ || in_stop_) {
+      ++host_.stats_.refused_actions;
+      return sdk::action_status::stopped;
+    }
+    if (++actions_ > cfg_.max_actions_per_callback) {
+      violation_ = true;
+      ++host_.stats_.refused_actions;
+      return sdk::action_status::stopped;
+    }
+    return std::nullopt;
+  }
+  sdk::action_result refuse(sdk::action_status s) noexcept {
+    if (s == sdk::action_status::queue_full) ++host_.stats_.back_pressured;
+    else ++host_.stats_.refused_actions;
+    return {s, {}};
+  }
+
+  /// Applies a fill to this strategy's position and P&L.
+  void apply_fill(symbol_id s, side sd, quantity q, price px) noexcept {
+    if (!s.valid() || s.value >= pos_.size() || !q.is_positive()) return;
+    pos_state& st = pos_[s.value];
+    const quantity signed_q = sd == side::buy ? q : quantity::from_raw(-q.raw);
+    const auto fill_value = checked_notional(px, signed_q);
+    if (!fill_value) return;
+    const bool reduces = (st.qty.raw > 0 && signed_q.raw < 0) || (st.qty.raw < 0 && signed_q.raw > 0);
+    if (!reduces) {
+      st.cost = checked_add(st.cost, *fill_value).value_or(st.cost);
+      st.qty = checked_add(st.qty, signed_q).value_or(st.qty);
+      return;
+    }
+    const int64_t open_abs = st.qty.raw < 0 ? -st.qty.raw : st.qty.raw;
+    const int64_t closed = std::min(open_abs, q.raw);
+    // Cost of the closed part at the average cost: cost × closed / |qty|.
+    const auto part = static_cast<int64_t>(static_cast<int128_t>(st.cost.raw) * closed / open_abs);
+    const money closed_cost = money::from_raw(part);
+    const quantity closed_signed = quantity::from_raw(st.qty.raw > 0 ? -closed : closed);
+    const auto closed_value = checked_notional(px, closed_signed);  // negative for a long's sale
+    if (closed_value) {
+      // realized = proceeds − cost for a long (−closed_value − closed_cost), same for a short.
+      const money pnl = money::from_raw(-closed_value->raw - closed_cost.raw);
+      st.realized = checked_add(st.realized, pnl).value_or(st.realized);
+    }
+    st.cost = checked_sub(st.cost, closed_cost).value_or(st.cost);
+    st.qty = checked_add(st.qty, closed_signed).value_or(st.qty);
+    if (q.raw > closed) {  // flipped through zero: the rest opens the other side
+      const quantity rest = quantity::from_raw(sd == side::buy ? q.raw - closed : -(q.raw - closed));
+      if (const auto v = checked_notional(px, rest)) st.cost = *v;
+      st.qty = rest;
+    }
+    if (st.qty.raw == 0) st.cost = money{};
+  }
+
+  strategy_engine& host_;
+  strategy_config cfg_;
+  const sdk::descriptor& desc_;
+  sdk::params params_;
+  uint64_t fingerprint_;
+  std::vector<std::string> universe_names_;
+  sdk::settings settings_;
+  std::unique_ptr<sdk::strategy> instance_;
+  enum : uint8_t { universe_unknown = 0, universe_in = 1, universe_out = 2 };
+  std::vector<uint8_t> universe_;
+  std::vector<pos_state> pos_;
+  std::vector<uint32_t> bars_seen_;
+  std::vector<agg_bar> agg_;  // per symbol, timeframes longer than 1Sec only
+  std::array<order_entry, max_open_orders> orders_{};
+  size_t n_orders_ = 0;
+  mutable std::array<sdk::open_order, max_open_orders> view_{};
+  std::array<timer_entry, max_timers> timers_{};
+  uint32_t next_timer_id_ = 0;
+  rationale_text cancel_why_{};
+  bool running_ = true;
+  bool in_stop_ = false;
+  bool violation_ = false;
+  uint32_t actions_ = 0;
+  fixed_string<120> stop_reason_{};
+  // The event being handled (set by the host before each callback).
+  timestamp host_now_;
+  timestamp host_event_time_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// strategy_engine
+// ---------------------------------------------------------------------------------------------
+
+strategy_engine::strategy_engine(const engine_config& cfg,
+                                 std::span<const sdk::descriptor* const> catalog,
+                                 const symbol_table& symbols, mailbox<order_intent>& out,
+                                 audit_sink& audit, const clock& clk)
+    : symbols_(symbols),
       out_(out),
       audit_(audit),
       clock_(clk),
       equity_(cfg.starting_equity),
       capacity_(symbols.capacity()) {
-  fingerprints_.reserve(strategies_.size());
-  universe_names_.reserve(strategies_.size());
-  for (const auto& c : strategies_) {
-    fingerprints_.push_back(params_fingerprint(c));
-    has_probe_ = has_probe_ || (c.kind == strategy_kind::tick_probe && c.enabled);
-    universe_names_.push_back(c.universe_symbols.empty() ? cfg.allowed_symbols
-                                                         : c.universe_symbols);
+  std::vector<std::string> errs;
+  for (size_t i = 0; i < cfg.strategies.size(); ++i) {
+    const strategy_config& c = cfg.strategies[i];
+    if (!c.enabled) continue;
+    const std::string where = "strategies." + c.name + ".";
+    const sdk::descriptor* d = nullptr;
+    for (const sdk::descriptor* e : catalog)
+      if (e != nullptr && e->kind == c.kind) d = e;
+    if (d == nullptr) {
+      std::string known;
+      for (const sdk::descriptor* e : catalog)
+        if (e != nullptr) known += (known.empty() ? "" : ", ") + std::string(e->kind);
+      errs.push_back(where + "kind: unknown strategy '" + c.kind + "' (known: " + known + ")");
+      continue;
+    }
+    sdk::param_schema schema;
+    d->declare(schema);
+    sdk::params p;
+    auto perrs = sdk::params::bind(schema, c.params, where, p);
+    if (!perrs.empty()) {
+      errs.insert(errs.end(), perrs.begin(), perrs.end());
+      continue;
+    }
+    const uint64_t fp = sdk::params_fingerprint(c, d->kind, d->legacy_code, p);
+    const auto& universe = c.universe_symbols.empty() ? cfg.allowed_symbols : c.universe_symbols;
+    try {
+      slots_.push_back(std::make_unique<slot>(*this, c, *d, std::move(p), fp, universe));
+      callbacks_ |= d->callbacks;
+    } catch (const std::exception& e) {
+      errs.push_back(where + "kind: the strategy's constructor failed: " + e.what());
+    }
+  }
+  if (!errs.empty()) {
+    std::string all;
+    for (const auto& e : errs) all += (all.empty() ? "" : "\n") + e;
+    throw strategy_setup_error(all);
   }
   ind_.assign(capacity_, indicator_set(snapshot_bollinger_k));
-  prev_.assign(capacity_, indicator_snapshot{});
-  pss_.assign(strategies_.size() * capacity_, per_strategy_symbol{});
-  in_universe_.assign(strategies_.size() * capacity_, universe_unknown);
+  quotes_.assign(capacity_, sdk::quote{});
+  trades_.assign(capacity_, sdk::trade{});
+  halted_.assign(capacity_, 0);
 }
 
-uint64_t strategy_engine::params_fingerprint(const strategy_config& c) noexcept {
-  // Canonical encoding: layout version, kind, the common parameters, then the parameters of
-  // this kind only (so an unused field never changes the fingerprint). The name, the id, the
-  // universe and the enabled flag are not parameters of the decision rule.
-  unsigned char buf[96];
-  unsigned char* p = buf;
-  p = put(p, static_cast<uint16_t>(1));
-  p = put(p, static_cast<uint8_t>(c.kind));
-  p = put(p, c.warmup_bars);
-  p = put_double(p, c.max_position_pct_equity);
-  p = put(p, c.max_notional_per_trade.raw);
-  const size_t tf = std::min<size_t>(c.base_timeframe.size(), 15);
-  p = put(p, static_cast<uint8_t>(tf));
-  std::memcpy(p, c.base_timeframe.data(), tf);
-  p += tf;
-  switch (c.kind) {
-    case strategy_kind::macd_rsi:
-      p = put_double(p, c.rsi_buy_below);
-      p = put_double(p, c.rsi_sell_above);
-      break;
-    case strategy_kind::bollinger_reversion:
-      p = put_double(p, c.bollinger_k);
-      break;
-    case strategy_kind::tick_probe:
-      break;
+strategy_engine::~strategy_engine() = default;
+
+size_t strategy_engine::size() const noexcept { return slots_.size(); }
+
+template <class F>
+void strategy_engine::guarded(slot& s, F&& f) noexcept {
+  s.actions_ = 0;
+  s.violation_ = false;
+  try {
+    ++stats_.callbacks;
+    f(s);
+  } catch (const std::exception& e) {
+    fixed_string<120> why;
+    why.assign("threw: ");
+    const std::string_view what = e.what();
+    const size_t room = why.data.size() - why.len;
+    const size_t n = std::min(room, what.size());
+    std::memcpy(why.data.data() + why.len, what.data(), n);
+    why.len = static_cast<uint8_t>(why.len + n);
+    stop_slot(s, why.view());
+    return;
+  } catch (...) {
+    stop_slot(s, "threw a non-standard exception");
+    return;
   }
-  return hash_bytes64(buf, static_cast<size_t>(p - buf));
+  if (s.violation_) stop_slot(s, "contract violation: more actions in one callback than max_actions_per_callback");
+}
+
+template <class F>
+void strategy_engine::dispatch(uint32_t bit, F&& f) noexcept {
+  if ((callbacks_ & bit) == 0) return;
+  for (auto& up : slots_) {
+    slot& s = *up;
+    if (!s.running_ || (s.desc_.callbacks & bit) == 0) continue;
+    guarded(s, f);
+  }
+}
+
+void strategy_engine::stop_slot(slot& s, std::string_view reason) noexcept {
+  if (!s.running_) return;
+  s.running_ = false;
+  ++stats_.stopped;
+  s.stop_reason_.assign(reason);
+  // Cancel what it left open (routed orders now, the others as soon as they are routed).
+  rationale_text why;
+  why.assign("strategy stopped");
+  for (size_t i = 0; i < s.n_orders_; ++i) {
+    auto& e = s.orders_[i];
+    if (e.o.routed) {
+      (void)s.emit_cancel(e, why);
+    } else {
+      e.cancel_wanted = true;
+      s.cancel_why_ = why;
+    }
+  }
+  audit_row row;
+  row.kind = audit_kind::anomaly;
+  row.time = clock_.now();
+  row.body.anomaly = anomaly_record{anomaly_kind::strategy_stopped, symbol_id{}, s.host_event_time_, s.cfg_.id};
+  audit_.emit(row);
+}
+
+size_t strategy_engine::stopped(std::span<stopped_strategy> out) const noexcept {
+  size_t n = 0;
+  for (const auto& up : slots_) {
+    if (up->running_) continue;
+    if (n < out.size()) out[n] = stopped_strategy{up->cfg_.id, up->cfg_.name, up->stop_reason_.view()};
+    ++n;
+  }
+  return n;
+}
+
+sdk::position strategy_engine::position(strategy_id id, symbol_id s) const noexcept {
+  for (const auto& up : slots_)
+    if (up->cfg_.id == id) return up->position_of(s);
+  return {};
+}
+
+strategy_engine::slot* strategy_engine::find_slot(strategy_id id) noexcept {
+  for (auto& up : slots_)
+    if (up->cfg_.id == id) return up.get();
+  return nullptr;
+}
+
+bool strategy_engine::push_intent(order_intent& in) noexcept {
+  if (out_.push(in) != push_result::ok) return false;
+  if (in.kind == intent_kind::new_order) {
+    audit_.decision(in, in.decided_at);
+    ++stats_.decisions;
+  }
+  return true;
+}
+
+price strategy_engine::mark(symbol_id s) const noexcept {
+  if (!s.valid() || s.value >= capacity_) return {};
+  if (trades_[s.value].symbol.valid()) return trades_[s.value].px;
+  const sdk::quote& q = quotes_[s.value];
+  if (q.symbol.valid() && q.bid_px.is_positive() && q.ask_px.is_positive())
+    return price::from_raw((q.bid_px.raw + q.ask_px.raw) / 2);
+  return {};
+}
+
+price strategy_engine::reference_for(symbol_id s) const noexcept {
+  if (s == ref_symbol_ && ref_px_.is_positive()) return ref_px_;
+  return mark(s);
+}
+
+void strategy_engine::start_all() noexcept {
+  started_ = true;
+  for (auto& up : slots_) {
+    up->host_now_ = current_now_;
+    up->host_event_time_ = current_event_time_;
+  }
+  dispatch(sdk::callback::start, [](slot& s) { s.instance_->on_start(s); });
+}
+
+void strategy_engine::set_event(timestamp event_time, timestamp now, symbol_id ref_symbol,
+                                price ref_px) noexcept {
+  current_event_time_ = event_time;
+  current_now_ = now;
+  ref_symbol_ = ref_symbol;
+  ref_px_ = ref_px;
+  for (auto& up : slots_) {
+    up->host_now_ = now;
+    up->host_event_time_ = event_time;
+  }
+}
+
+void strategy_engine::note_halt(symbol_id s, bool halted) noexcept {
+  uint8_t& h = halted_[s.value];
+  if (static_cast<bool>(h) == halted) return;
+  h = halted ? 1 : 0;
+  dispatch(sdk::callback::halt, [&](slot& sl) {
+    if (sl.member(s)) sl.instance_->on_halt(sl, s, halted);
+  });
 }
 
 void strategy_engine::on_market_event(const market_event& ev) noexcept {
-  switch (ev.kind) {
-    case market_event_kind::gap:
-      ++stats_.gaps;
-      if (!ev.symbol.valid()) {
-        for (uint32_t s = 0; s < used_; ++s) {
-          ind_[s].reset();
-          prev_[s] = indicator_snapshot{};
-        }
-      } else if (ev.symbol.value < capacity_) {
-        ind_[ev.symbol.value].reset();
-        prev_[ev.symbol.value] = indicator_snapshot{};
+  if (!started_) {
+    set_event(ev.event_time, ev.event_time, symbol_id{}, price{});
+    start_all();
+  }
+  if (ev.kind == market_event_kind::gap) {
+    ++stats_.gaps;
+    const sdk::feed_gap g{ev.symbol, ev.event_time, ev.u.gap.length};
+    set_event(ev.event_time, ev.event_time, symbol_id{}, price{});
+    if (!ev.symbol.valid()) {
+      for (uint32_t s = 0; s < used_; ++s) ind_[s].reset();
+      for (auto& up : slots_) {
+        std::fill(up->bars_seen_.begin(), up->bars_seen_.end(), 0u);
+        for (auto& a : up->agg_) a.open = false;
       }
+    } else if (ev.symbol.value < capacity_) {
+      ind_[ev.symbol.value].reset();
+      for (auto& up : slots_) {
+        up->bars_seen_[ev.symbol.value] = 0;
+        if (!up->agg_.empty()) up->agg_[ev.symbol.value].open = false;
+      }
+    }
+    dispatch(sdk::callback::feed_gap, [&](slot& s) { s.instance_->on_feed_gap(s, g); });
+    return;
+  }
+  if (!ev.symbol.valid() || ev.symbol.value >= capacity_) return;
+  const symbol_id sym = ev.symbol;
+  const uint32_t s = sym.value;
+  const bool halted = (ev.flags & event_flags::halted) != 0;
+  if (ev.event_time >= next_timer_) fire_timers(ev.event_time);
+  switch (ev.kind) {
+    case market_event_kind::quote: {
+      used_ = std::max(used_, s + 1);
+      ind_[s].on_quote(ev.u.quote);
+      const auto& q = ev.u.quote;
+      quotes_[s] = sdk::quote{sym, ev.event_time, q.bid_px, q.bid_size, q.ask_px, q.ask_size};
+      if ((callbacks_ & (sdk::callback::quote | sdk::callback::halt)) == 0) return;
+      note_halt(sym, halted);
+      const price mid = price::from_raw((q.bid_px.raw + q.ask_px.raw) / 2);
+      set_event(ev.event_time, ev.event_time, sym, mid);
+      dispatch(sdk::callback::quote, [&](slot& sl) {
+        if (sl.member(sym)) sl.instance_->on_quote(sl, quotes_[s]);
+      });
       return;
-    case market_event_kind::quote:
-      if (!ev.symbol.valid() || ev.symbol.value >= capacity_) return;
-      used_ = std::max(used_, ev.symbol.value + 1);
-      ind_[ev.symbol.value].on_quote(ev.u.quote);
+    }
+    case market_event_kind::trade: {
+      const auto& t = ev.u.trade;
+      trades_[s] = sdk::trade{sym, ev.event_time, t.px, t.size, halted};
+      if ((callbacks_ & (sdk::callback::trade | sdk::callback::halt)) == 0) return;
+      used_ = std::max(used_, s + 1);
+      note_halt(sym, halted);
+      set_event(ev.event_time, ev.event_time, sym, t.px);
+      dispatch(sdk::callback::trade, [&](slot& sl) {
+        if (sl.member(sym)) sl.instance_->on_trade(sl, trades_[s]);
+      });
       return;
-    case market_event_kind::trade:
-      if (has_probe_ && ev.symbol.valid() && ev.symbol.value < capacity_ &&
-          (ev.flags & event_flags::halted) == 0)
-        probe(ev);
+    }
+    case market_event_kind::status:
+      note_halt(sym, halted);
       return;
+    case market_event_kind::bar:
+    case market_event_kind::daily_bar:
+    case market_event_kind::updated_bar: {
+      sdk::bar b;
+      b.symbol = sym;
+      b.tf = ev.kind == market_event_kind::daily_bar ? sdk::timeframe::d1 : sdk::timeframe::m1;
+      b.source = ev.kind == market_event_kind::bar         ? sdk::bar_source::alpaca_minute
+                 : ev.kind == market_event_kind::daily_bar ? sdk::bar_source::alpaca_daily
+                                                           : sdk::bar_source::alpaca_updated;
+      b.halted = halted;
+      b.start = ev.event_time;
+      const auto& p = ev.u.bar;
+      b.open = p.open;
+      b.high = p.high;
+      b.low = p.low;
+      b.close = p.close;
+      b.volume = p.volume;
+      b.vwap = p.vwap;
+      b.trades = p.trade_count;
+      set_event(ev.event_time, ev.event_time, sym, p.close);
+      dispatch(sdk::callback::bar, [&](slot& sl) {
+        if (sl.cfg_.alpaca_bars && sl.member(sym)) sl.instance_->on_bar(sl, b);
+      });
+      return;
+    }
     case market_event_kind::microbar: {
       if ((ev.flags & event_flags::final_bar) == 0) return;
-      if (!ev.symbol.valid() || ev.symbol.value >= capacity_) return;
-      const uint32_t s = ev.symbol.value;
       used_ = std::max(used_, s + 1);
       ind_[s].on_bar(ev.u.bar, ev.event_time);
       ++stats_.bars;
-      if (signals_ != nullptr) signals_->on_signal(signal{ev.symbol, ev.event_time, ind_[s].snapshot()});
-      if ((ev.flags & event_flags::halted) != 0) {
-        prev_[s] = ind_[s].snapshot();  // indicators move on; a halted bar never trades
-        return;
-      }
-      evaluate(ev.symbol, ev);
+      if (signals_ != nullptr) signals_->on_signal(signal{sym, ev.event_time, ind_[s].snapshot()});
+      sdk::bar b;
+      b.symbol = sym;
+      b.tf = sdk::timeframe::s1;
+      b.halted = halted;
+      b.start = ev.event_time;
+      const auto& p = ev.u.bar;
+      b.open = p.open;
+      b.high = p.high;
+      b.low = p.low;
+      b.close = p.close;
+      b.volume = p.volume;
+      b.vwap = p.vwap;
+      b.trades = p.trade_count;
+      deliver_bar(b, true);
       return;
     }
     default:
@@ -142,163 +747,195 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
   }
 }
 
-void strategy_engine::evaluate(symbol_id sym, const market_event& bar) noexcept {
-  const uint32_t s = sym.value;
-  const indicator_snapshot cur = ind_[s].snapshot();
-  const indicator_snapshot& prev = prev_[s];
-  const uint32_t bars = ind_[s].bars();
-  const price close = bar.u.bar.close;
-  const double px = close.to_double();
-
-  for (size_t i = 0; i < strategies_.size(); ++i) {
-    const strategy_config& c = strategies_[i];
-    if (!c.enabled || bars < c.warmup_bars || !in_universe(i, sym)) continue;
-    per_strategy_symbol& st = pss_[i * capacity_ + s];
-    const bool flat = !st.position.is_positive();
-    side action = side::buy;
-    uint8_t why = 0;
-    switch (c.kind) {
-      case strategy_kind::macd_rsi: {
-        constexpr uint32_t need = indicator_bit::macd_signal | indicator_bit::rsi14;
-        if ((cur.ready_mask & need) != need || (prev.ready_mask & indicator_bit::macd_signal) == 0)
-          break;
-        if (flat && prev.macd_hist <= 0 && cur.macd_hist > 0 && cur.rsi14 < c.rsi_buy_below) {
-          why = rationale_macd_cross_up;
-        } else if (!flat && prev.macd_hist >= 0 && cur.macd_hist < 0 &&
-                   cur.rsi14 > c.rsi_sell_above) {
-          action = side::sell;
-          why = rationale_macd_cross_down;
-        }
-        break;
-      }
-      case strategy_kind::tick_probe:
-        break;  // trades, not bars (probe())
-      case strategy_kind::bollinger_reversion: {
-        if ((cur.ready_mask & indicator_bit::bollinger) == 0) break;
-        const double stddev = (cur.boll_upper - cur.boll_mid) / snapshot_bollinger_k;
-        const double lower = cur.boll_mid - c.bollinger_k * stddev;
-        if (flat && px < lower) {
-          why = rationale_below_lower_band;
-        } else if (!flat && px >= cur.boll_mid) {
-          action = side::sell;
-          why = rationale_back_to_mid_band;
-        }
-        break;
-      }
-    }
-    if (why == 0) continue;
-    if (st.pending) {
-      ++stats_.suppressed_pending;
+void strategy_engine::deliver_bar(const sdk::bar& b, bool /*engine_s1*/) noexcept {
+  const uint32_t s = b.symbol.value;
+  const timestamp end{b.start.ns + ns_per_second};
+  for (auto& up : slots_) {
+    slot& sl = *up;
+    if (!sl.running_ || (sl.desc_.callbacks & sdk::callback::bar) == 0 || !sl.member(b.symbol)) continue;
+    if (sl.settings_.bars == sdk::timeframe::s1) {
+      ++sl.bars_seen_[s];
+      current_now_ = sl.host_now_ = end;
+      current_event_time_ = sl.host_event_time_ = b.start;
+      set_ref(b.symbol, b.close);
+      guarded(sl, [&](slot& x) { x.instance_->on_bar(x, b); });
       continue;
     }
-    const quantity qty = action == side::buy ? size_order(c, equity_, close) : st.position;
-    if (!qty.is_positive()) continue;
-    if (emit(i, sym, bar, action, qty, why)) st.pending = true;
-  }
-  prev_[s] = cur;
-}
-
-void strategy_engine::probe(const market_event& trade) noexcept {
-  const symbol_id sym = trade.symbol;
-  used_ = std::max(used_, sym.value + 1);
-  for (size_t i = 0; i < strategies_.size(); ++i) {
-    const strategy_config& c = strategies_[i];
-    if (c.kind != strategy_kind::tick_probe || !c.enabled || !in_universe(i, sym)) continue;
-    per_strategy_symbol& st = pss_[i * capacity_ + sym.value];
-    if (st.pending) {
-      ++stats_.suppressed_pending;
-      continue;
+    // Longer timeframes: fold the second into its bucket; a second of a later bucket closes
+    // the open one first.
+    auto& a = sl.agg_[s];
+    const timestamp bucket = bucket_start(sl.settings_.bars, b.start);
+    if (a.open && a.b.start != bucket) close_agg(sl, s);
+    if (!a.open) {
+      a.b = b;
+      a.b.tf = sl.settings_.bars;
+      a.b.start = bucket;
+      a.b.vwap = price{};
+      a.open = true;
+      a.pv = 0;
+    } else {
+      a.b.high = std::max(a.b.high, b.high);
+      a.b.low = std::min(a.b.low, b.low);
+      a.b.close = b.close;
+      a.b.volume = checked_add(a.b.volume, b.volume).value_or(a.b.volume);
+      a.b.trades += b.trades;
+      a.b.halted = b.halted;
     }
-    const bool flat = !st.position.is_positive();
-    const quantity qty = flat ? quantity::from_raw(quantity::scale) : st.position;
-    if (emit(i, sym, trade, flat ? side::buy : side::sell, qty, rationale_probe, trade.u.trade.px))
-      st.pending = true;
+    const price px = b.vwap.is_positive() ? b.vwap : b.close;
+    a.pv += px.to_double() * b.volume.to_double();
+    const double vol = a.b.volume.to_double();
+    a.b.vwap = vol > 0 ? price::from_double(a.pv / vol).value_or(price{}) : price{};
   }
 }
 
-bool strategy_engine::emit(size_t i, symbol_id s, const market_event& bar, side action,
-                           quantity qty, uint8_t rationale) noexcept {
-  return emit(i, s, bar, action, qty, rationale, bar.u.bar.close);
+void strategy_engine::close_agg(slot& sl, uint32_t s) noexcept {
+  auto& a = sl.agg_[s];
+  a.open = false;
+  ++sl.bars_seen_[s];
+  const timestamp end{a.b.start.ns + sdk::length_ns(a.b.tf)};
+  sl.host_now_ = end;
+  sl.host_event_time_ = a.b.start;
+  set_ref(a.b.symbol, a.b.close);
+  const sdk::bar b = a.b;
+  guarded(sl, [&](slot& x) { x.instance_->on_bar(x, b); });
 }
 
-bool strategy_engine::emit(size_t i, symbol_id s, const market_event& bar, side action,
-                           quantity qty, uint8_t rationale, price reference) noexcept {
-  const strategy_config& c = strategies_[i];
-  order_intent in;
-  in.kind = intent_kind::new_order;
-  in.strategy = c.id;
-  in.symbol = s;
-  in.order_side = action;
-  in.type = order_type::market;
-  in.tif = time_in_force::day;
-  in.qty = qty;
-  in.reference_px = reference;
-  in.event_time = bar.event_time;
-  in.decided_at = clock_.now();
-  in.rationale = rationale;
-  decision_key k;
-  k.strategy = c.id;
-  k.symbol = symbols_.name(s);
-  k.event_time = bar.event_time;
-  k.action = action;
-  k.type = in.type;
-  k.qty = qty;
-  k.limit_px = in.limit_px;
-  k.params_fingerprint = fingerprints_[i];
-  in.hash = compute_decision_hash(k);
-  if (out_.push(in) != push_result::ok) {
-    ++stats_.back_pressured;
-    return false;
+void strategy_engine::close_long_bars(timestamp now) noexcept {
+  // A longer bar closes once market time is past its end plus the microbar's own closing delay.
+  constexpr int64_t grace = 2 * ns_per_second;
+  for (auto& up : slots_) {
+    slot& sl = *up;
+    if (sl.agg_.empty() || !sl.running_) continue;
+    const int64_t len = sdk::length_ns(sl.settings_.bars);
+    for (uint32_t s = 0; s < used_ && s < sl.agg_.size(); ++s) {
+      auto& a = sl.agg_[s];
+      if (a.open && now.ns >= a.b.start.ns + len + grace) close_agg(sl, s);
+    }
   }
-  audit_.decision(in, in.decided_at);
-  ++stats_.decisions;
-  return true;
 }
 
-bool strategy_engine::in_universe(size_t i, symbol_id s) noexcept {
-  uint8_t& m = in_universe_[i * capacity_ + s.value];
-  if (m == universe_unknown) {
-    const std::string_view name = symbols_.name(s);
-    if (name.empty()) return false;  // not interned: do not cache
-    m = universe_out;
-    for (const std::string& n : universe_names_[i]) {
-      if (n == name) {
-        m = universe_in;
-        break;
+void strategy_engine::set_ref(symbol_id s, price px) noexcept {
+  ref_symbol_ = s;
+  ref_px_ = px;
+}
+
+void strategy_engine::fire_timers(timestamp now) noexcept {
+  timestamp next{INT64_MAX};
+  for (auto& up : slots_) {
+    slot& sl = *up;
+    for (auto& t : sl.timers_) {
+      if (t.id == 0) continue;
+      if (!sl.running_) {
+        t = slot::timer_entry{};
+        continue;
       }
+      if (t.due > now) {
+        next = std::min(next, t.due);
+        continue;
+      }
+      const sdk::timer_event te{t.id, t.tag, t.due};
+      t = slot::timer_entry{};
+      if ((sl.desc_.callbacks & sdk::callback::timer) == 0) continue;
+      sl.host_now_ = now;
+      sl.host_event_time_ = te.due;
+      set_ref(symbol_id{}, price{});
+      guarded(sl, [&](slot& x) { x.instance_->on_timer(x, te); });
     }
   }
-  return m == universe_in;
+  // Timers set by the callbacks above are already folded into next_timer_.
+  next_timer_ = std::min(next, next_timer_ > now ? next_timer_ : timestamp{INT64_MAX});
+  for (auto& up : slots_)
+    for (auto& t : up->timers_)
+      if (t.id != 0) next_timer_ = std::min(next_timer_, t.due);
 }
 
-size_t strategy_engine::strategy_index(strategy_id id) const noexcept {
-  for (size_t i = 0; i < strategies_.size(); ++i)
-    if (strategies_[i].id == id) return i;
-  return strategies_.size();
-}
-
-strategy_engine::per_strategy_symbol* strategy_engine::find_pss(strategy_id id,
-                                                                symbol_id s) noexcept {
-  const size_t i = strategy_index(id);
-  if (i >= strategies_.size() || !s.valid() || s.value >= capacity_) return nullptr;
-  return &pss_[i * capacity_ + s.value];
+void strategy_engine::on_time(timestamp now) noexcept {
+  if (!started_) return;
+  if (now >= next_timer_) fire_timers(now);
+  if ((callbacks_ & sdk::callback::bar) != 0) close_long_bars(now);
 }
 
 void strategy_engine::on_risk_verdict(const risk_verdict& v) noexcept {
-  if (v.approved()) return;  // stays pending until the order reaches a terminal state
-  if (per_strategy_symbol* p = find_pss(v.intent.strategy, v.intent.symbol)) p->pending = false;
+  if (v.approved() || v.intent.kind != intent_kind::new_order) return;
+  slot* sl = find_slot(v.intent.strategy);
+  if (sl == nullptr) return;
+  slot::order_entry* e = sl->find(sdk::order_ref{v.intent.hash});
+  if (e == nullptr) return;
+  sdk::order_update u;
+  u.order = e->o.order;
+  u.symbol = e->o.symbol;
+  u.order_side = e->o.order_side;
+  u.event = sdk::order_event::rejected;
+  u.order_qty = e->o.qty;
+  u.time = v.decided_at;
+  u.reject.by = sdk::reject_reason::source::risk;
+  u.reject.risk = v.reason;
+  sl->remove(e);
+  if (sl->running_ && (sl->desc_.callbacks & sdk::callback::order_update) != 0) {
+    sl->host_now_ = current_now_;
+    sl->host_event_time_ = current_event_time_;
+    guarded(*sl, [&](slot& x) { x.instance_->on_order_update(x, u); });
+  }
 }
 
 void strategy_engine::on_execution_report(const execution_report& r) noexcept {
-  per_strategy_symbol* p = find_pss(r.strategy, r.symbol);
-  if (p == nullptr) return;
-  if (r.last_qty.is_positive()) {
-    const std::optional<quantity> moved = r.order_side == side::buy
-                                              ? checked_add(p->position, r.last_qty)
-                                              : checked_sub(p->position, r.last_qty);
-    if (moved) p->position = *moved;
+  slot* sl = find_slot(r.strategy);
+  if (sl == nullptr) return;
+  if (r.last_qty.is_positive()) sl->apply_fill(r.symbol, r.order_side, r.last_qty, r.last_px);
+  slot::order_entry* e = sl->find(sdk::order_ref{r.hash});
+  if (e == nullptr) return;  // adopted at reconciliation, or already finished
+  if (!e->o.routed && r.id.value != 0) {
+    e->o.routed = true;
+    e->id = r.id;
   }
-  if (is_terminal(r.status)) p->pending = false;
+  e->o.filled_qty = r.cum_qty;
+  const bool terminal = is_terminal(r.status);
+  bool deliver = true;
+  if (r.status == order_status::pending_new || r.status == order_status::pending_cancel) {
+    deliver = false;
+  } else if (r.status == order_status::accepted || r.status == order_status::new_order) {
+    deliver = !e->accepted_sent;
+    e->accepted_sent = true;
+  }
+  if (e->cancel_wanted && e->o.routed && !terminal) (void)sl->emit_cancel(*e, sl->cancel_why_);
+  sdk::order_update u;
+  u.order = e->o.order;
+  u.symbol = r.symbol;
+  u.order_side = r.order_side;
+  u.event = event_of(r.status);
+  u.order_qty = r.order_qty;
+  u.last_qty = r.last_qty;
+  u.last_px = r.last_px;
+  u.filled_qty = r.cum_qty;
+  u.avg_px = r.avg_px;
+  u.time = r.time;
+  if (r.status == order_status::rejected) {
+    u.reject.by = sdk::reject_reason::source::broker;
+    u.reject.code = r.reject_code;
+  }
+  if (terminal) sl->remove(e);
+  if (deliver && sl->running_ && (sl->desc_.callbacks & sdk::callback::order_update) != 0) {
+    sl->host_now_ = current_now_;
+    sl->host_event_time_ = current_event_time_;
+    guarded(*sl, [&](slot& x) { x.instance_->on_order_update(x, u); });
+  }
+}
+
+void strategy_engine::on_trading_state(trading_state st) noexcept {
+  if (st == trading_) return;
+  trading_ = st;
+  dispatch(sdk::callback::trading_state, [&](slot& s) { s.instance_->on_trading_state(s, st); });
+}
+
+void strategy_engine::finish() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  for (auto& up : slots_) {
+    slot& sl = *up;
+    if (!sl.running_ || (sl.desc_.callbacks & sdk::callback::stop) == 0) continue;
+    sl.in_stop_ = true;
+    guarded(sl, [](slot& x) { x.instance_->on_stop(x); });
+  }
 }
 
 indicator_snapshot strategy_engine::indicators(symbol_id s) const noexcept {

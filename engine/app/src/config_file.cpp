@@ -1,5 +1,6 @@
 #include "torghut/app/config_file.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -7,6 +8,8 @@
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
+
+#include "strategy_catalog.hpp"
 
 namespace torghut {
 namespace {
@@ -323,23 +326,51 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
           errs.push_back(w + ": expected a table");
           continue;
         }
-        l.unknown_keys(*t, w, {"id", "name", "kind", "enabled", "base_timeframe",
-                               "universe_symbols", "max_position_pct_equity",
-                               "max_notional_per_trade", "rsi_buy_below", "rsi_sell_above",
-                               "bollinger_k", "warmup_bars"});
+        // The common keys; every other key is one of the strategy's own parameters, checked
+        // against its declaration below (strategy_catalog.cpp).
+        static constexpr std::string_view common[] = {
+            "id", "name", "kind", "library", "enabled", "base_timeframe", "alpaca_bars",
+            "universe_symbols", "max_position_pct_equity", "max_notional_per_trade", "warmup_bars",
+            "max_actions_per_callback"};
         strategy_config s;
+        s.kind.clear();
         l.integer(*t, "id", w, s.id.value);
         l.text(*t, "name", w, s.name);
-        l.choice(*t, "kind", w, s.kind);
+        l.text(*t, "kind", w, s.kind);
+        l.text(*t, "library", w, s.library);
         l.boolean(*t, "enabled", w, s.enabled);
         l.text(*t, "base_timeframe", w, s.base_timeframe);
+        l.boolean(*t, "alpaca_bars", w, s.alpaca_bars);
         l.strings(*t, "universe_symbols", w, s.universe_symbols);
         l.number(*t, "max_position_pct_equity", w, s.max_position_pct_equity);
         l.fixed(*t, "max_notional_per_trade", w, s.max_notional_per_trade);
-        l.number(*t, "rsi_buy_below", w, s.rsi_buy_below);
-        l.number(*t, "rsi_sell_above", w, s.rsi_sell_above);
-        l.number(*t, "bollinger_k", w, s.bollinger_k);
         l.integer(*t, "warmup_bars", w, s.warmup_bars);
+        l.integer(*t, "max_actions_per_callback", w, s.max_actions_per_callback);
+        if (s.kind.empty() && !t->contains("kind")) errs.push_back(w + "kind: missing (which strategy?)");
+        for (const auto& [key, node] : *t) {
+          const std::string_view k = key.str();
+          if (std::find(std::begin(common), std::end(common), k) != std::end(common)) continue;
+          strategy_param p;
+          p.key = std::string(k);
+          if (const auto* b = node.as_boolean()) {
+            p.type = strategy_param::kind::boolean;
+            p.boolean = b->get();
+          } else if (const auto* i = node.as_integer()) {
+            p.type = strategy_param::kind::integer;
+            p.integer = i->get();
+          } else if (const auto* d = node.as_floating_point()) {
+            p.type = strategy_param::kind::number;
+            p.number = d->get();
+          } else if (const auto* str = node.as_string()) {
+            p.type = strategy_param::kind::text;
+            p.text = str->get();
+          } else {
+            errs.push_back(w + p.key + ": expected a number, an integer, a boolean or a string, not " +
+                           type_name(node));
+            continue;
+          }
+          s.params.push_back(std::move(p));
+        }
         c.strategies.push_back(std::move(s));
       }
     } else {
@@ -348,6 +379,8 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   } else {
     c.strategies = default_config({}).strategies;
   }
+  // Each strategy against its own declaration (kind known, parameters typed and in bounds).
+  (void)app::load_strategy_catalog(c, errs);
   // One pass: the values' own rules run even when some keys were refused above (a refused key
   // keeps its default, so it adds nothing here), and every problem is reported together.
   for (auto& e : validate(c)) {

@@ -4,6 +4,12 @@
 
 namespace torghut {
 
+bool is_timeframe(std::string_view tf) noexcept {
+  for (std::string_view t : {"1Sec", "5Sec", "1Min", "5Min", "15Min", "1Hour", "1Day"})
+    if (t == tf) return true;
+  return false;
+}
+
 std::vector<std::string> validate(const engine_config& c) {
   std::vector<std::string> errs;
   auto err = [&](std::string s) { errs.push_back(std::move(s)); };
@@ -34,13 +40,14 @@ std::vector<std::string> validate(const engine_config& c) {
     const std::string where = "strategies." + s.name + ": ";
     if (s.name.empty()) err("strategies: a strategy has an empty name");
     if (!ids.insert(s.id.value).second) err(where + "duplicate strategy id " + std::to_string(s.id.value));
-    if (s.base_timeframe != "1Sec") err(where + "base_timeframe must be 1Sec (microbars)");
+    if (!is_timeframe(s.base_timeframe))
+      err(where + "base_timeframe must be one of 1Sec, 5Sec, 1Min, 5Min, 15Min, 1Hour, 1Day");
+    if (s.kind.empty()) err(where + "kind must name a strategy");
     if (!(s.max_position_pct_equity > 0.0 && s.max_position_pct_equity <= 1.0))
       err(where + "max_position_pct_equity must be in (0, 1]");
     if (!s.max_notional_per_trade.is_positive()) err(where + "max_notional_per_trade must be > 0");
-    if (!(s.rsi_buy_below > 0 && s.rsi_buy_below <= 100)) err(where + "rsi_buy_below must be in (0, 100]");
-    if (!(s.rsi_sell_above >= 0 && s.rsi_sell_above < 100)) err(where + "rsi_sell_above must be in [0, 100)");
-    if (!(s.bollinger_k > 0)) err(where + "bollinger_k must be > 0");
+    if (s.max_actions_per_callback == 0 || s.max_actions_per_callback > 4096)
+      err(where + "max_actions_per_callback must be in [1, 4096]");
     for (const auto& sym : s.universe_symbols)
       if (!allowed.count(sym)) err(where + "universe symbol '" + sym + "' is not in allowed_symbols");
   }
@@ -102,11 +109,11 @@ engine_config default_config(const std::vector<std::string>& symbols) {
   strategy_config macd;
   macd.id = strategy_id{1};
   macd.name = "macd_rsi";
-  macd.kind = strategy_kind::macd_rsi;
+  macd.kind = "macd_rsi";
   strategy_config boll;
   boll.id = strategy_id{2};
   boll.name = "bollinger_reversion";
-  boll.kind = strategy_kind::bollinger_reversion;
+  boll.kind = "bollinger_reversion";
   boll.warmup_bars = 20;
   c.strategies = {macd, boll};
   return c;

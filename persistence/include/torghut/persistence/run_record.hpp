@@ -17,8 +17,6 @@ namespace torghut::persistence {
 /// (`user:password@`) is cut.
 [[nodiscard]] std::string config_json(const engine_config& cfg);
 
-[[nodiscard]] std::string_view to_string(strategy_kind k) noexcept;
-
 /// The configured strategies as rows of the `strategies` table.
 [[nodiscard]] std::vector<persistence::strategy_row> strategy_rows(const engine_config& cfg);
 

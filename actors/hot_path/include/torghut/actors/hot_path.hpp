@@ -81,7 +81,12 @@ struct hot_path_counters {
 
 class hot_path {
  public:
+  /// The built-in strategies only.
   hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& audit, const clock& clk);
+  /// Strategies from `catalog` (the built-ins plus loaded libraries). Throws
+  /// strategy_setup_error when a configured strategy cannot be built.
+  hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& audit, const clock& clk,
+           std::span<const sdk::descriptor* const> catalog);
   hot_path(const hot_path&) = delete;
   hot_path& operator=(const hot_path&) = delete;
 
@@ -94,6 +99,13 @@ class hot_path {
   /// Time advanced (replay: each frame's receive time; live: an idle tick): closes microbars.
   void on_time(timestamp now) noexcept {
     md_.on_time(now);
+    pump();
+    strategy_.on_time(now);
+    pump();
+  }
+  /// The end of the run: the strategies' on_stop.
+  void finish_strategies() noexcept {
+    strategy_.finish();
     pump();
   }
   /// The feed had a gap (reconnect, stall): strategies must not act on stale state.

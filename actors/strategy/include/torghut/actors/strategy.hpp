@@ -1,22 +1,23 @@
 #pragma once
-/// strategy actor: keeps an indicator_set per symbol and runs the configured deterministic
-/// strategies on every closed microbar. Each decision becomes an order_intent carrying its
-/// decision_hash. Strategies are long-only and take one position per (strategy, symbol):
-///  - macd_rsi: buy when MACD crosses above its signal while RSI14 < rsi_buy_below; sell the
-///    position when MACD crosses below its signal while RSI14 > rsi_sell_above.
-///  - bollinger_reversion: buy when the close is below the lower band; sell the position when
-///    the close is at or above the mid band.
-/// Quantity = floor(min(max_notional_per_trade, max_position_pct_equity × equity) / price), in
-/// whole shares. No new intent for a (strategy, symbol) while one of its orders is open.
-/// A MACD cross compares the histogram of the previous and the current closed microbar
-/// (up: prev ≤ 0 < cur; down: prev ≥ 0 > cur), so both bars need a ready MACD signal.
-/// Bollinger bands are recomputed with the strategy's own k from the snapshot's Bollinger(20, 2).
+/// strategy actor: hosts the configured SDK strategies (torghut/sdk/strategy.hpp) on the hot
+/// thread. It turns market events into the SDK's callbacks (bars of each strategy's timeframe,
+/// trades, quotes, gaps, halts, timers), execution reports and risk rejections into order
+/// updates, and each strategy's actions into `order_intent`s with their decision hash and
+/// rationale. It keeps every strategy's own positions, P&L and open orders, and the per-symbol
+/// `ta_signals` indicator set (for `--signals`).
+///
+/// Fault isolation: a strategy that throws, or takes more than `max_actions_per_callback`
+/// actions in one callback, is stopped alone: its open orders are canceled, an audit row
+/// (anomaly `strategy_stopped`) is written, and `stopped()` tells the runtime why.
+/// Allocation-free per event after construction and the first event (on_start).
 
+#include <array>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "torghut/sdk/indicators.hpp"
 #include "torghut/core/audit_sink.hpp"
 #include "torghut/core/clock.hpp"
 #include "torghut/core/config.hpp"
@@ -24,89 +25,127 @@
 #include "torghut/core/messages.hpp"
 #include "torghut/core/signal_sink.hpp"
 #include "torghut/core/symbol_table.hpp"
+#include "torghut/sdk/indicators.hpp"
+#include "torghut/sdk/strategy.hpp"
 
-namespace torghut::sdk {
+namespace torghut::actors {
+
+using sdk::indicator_set;
 
 struct strategy_stats {
-  uint64_t bars = 0;
+  uint64_t bars = 0;  ///< closed final one-second microbars seen
   uint64_t decisions = 0;
-  uint64_t suppressed_pending = 0;  ///< signals ignored because an order was still open
   uint64_t gaps = 0;
-  uint64_t back_pressured = 0;
+  uint64_t back_pressured = 0;   ///< actions refused because the intent mailbox was full
+  uint64_t refused_actions = 0;  ///< actions refused for any other reason
+  uint64_t callbacks = 0;
+  uint64_t stopped = 0;  ///< strategies stopped by a fault
+};
+
+/// A strategy that was stopped, and why.
+struct stopped_strategy {
+  strategy_id id;
+  std::string_view name;
+  std::string_view reason;
+};
+
+/// Why a strategy could not be built from its config (unknown kind, bad parameters).
+struct strategy_setup_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class strategy_engine {
  public:
-  strategy_engine(const engine_config& cfg, const symbol_table& symbols, mailbox<order_intent>& out,
-                  audit_sink& audit, const clock& clk);
+  /// Builds every enabled strategy of `cfg` from `catalog` (the built-ins plus any loaded
+  /// libraries). Throws strategy_setup_error listing every problem (unknown kind, parameters
+  /// that do not match the strategy's declaration).
+  strategy_engine(const engine_config& cfg, std::span<const sdk::descriptor* const> catalog,
+                  const symbol_table& symbols, mailbox<order_intent>& out, audit_sink& audit,
+                  const clock& clk);
+  ~strategy_engine();
+  strategy_engine(const strategy_engine&) = delete;
+  strategy_engine& operator=(const strategy_engine&) = delete;
 
-  /// Quotes feed the imbalance indicators; final microbars update indicators and evaluate
-  /// strategies; a gap resets every indicator set (warm-up again); halted events never trade.
+  /// Quotes and trades go to the strategies that take them; final microbars update the
+  /// indicator set and close every strategy's bars; a gap resets and tells the strategies.
   void on_market_event(const market_event& ev) noexcept;
-  /// Every risk verdict: a rejection clears the pending flag of its (strategy, symbol).
+  /// Market time advanced: fires due timers and closes longer bars whose time is over.
+  void on_time(timestamp now) noexcept;
+  /// A risk rejection is the `rejected` order update of that intent.
   void on_risk_verdict(const risk_verdict& v) noexcept;
-  /// Fills move the strategy's own position; a terminal order clears the pending flag.
+  /// Fills move the strategy's own position and P&L; state changes become order updates.
   void on_execution_report(const execution_report& r) noexcept;
-  /// Equity used for max_position_pct_equity sizing (risk publishes it after fills).
+  /// Tells the strategies when risk's trading state changes (no call when it did not).
+  void on_trading_state(trading_state s) noexcept;
+  /// Equity used for sizing and `account_state()` (risk publishes it after fills).
   void set_equity(money equity) noexcept { equity_ = equity; }
   /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off).
   void set_signal_sink(signal_sink* s) noexcept { signals_ = s; }
+  /// Calls on_stop of every running strategy (once; actions are refused there).
+  void finish() noexcept;
 
   [[nodiscard]] indicator_snapshot indicators(symbol_id s) const noexcept;
   [[nodiscard]] const strategy_stats& stats() const noexcept { return stats_; }
-  /// Fingerprint of a strategy's parameters (part of every decision hash).
-  [[nodiscard]] static uint64_t params_fingerprint(const strategy_config& c) noexcept;
+  /// Number of hosted (enabled) strategies.
+  [[nodiscard]] size_t size() const noexcept;
+  /// Strategies stopped by a fault so far, with their reasons (for the log and status).
+  [[nodiscard]] size_t stopped(std::span<stopped_strategy> out) const noexcept;
+  /// Position of strategy `id` in `s` (flat for an unknown strategy).
+  [[nodiscard]] sdk::position position(strategy_id id, symbol_id s) const noexcept;
+  /// Callback time per strategy is not measured here: `torghut check-strategy` does it.
 
-  /// Reason codes carried in order_intent::rationale.
-  enum rationale_code : uint8_t {
-    rationale_macd_cross_up = 1,
-    rationale_macd_cross_down = 2,
-    rationale_below_lower_band = 3,
-    rationale_back_to_mid_band = 4,
-    rationale_probe = 5,
-  };
+  class slot;  // one hosted strategy (and its sdk::context)
 
  private:
-  /// Decision state of one (strategy, symbol).
-  struct per_strategy_symbol {
-    quantity position;     ///< this strategy's own position, moved by fills
-    bool pending = false;  ///< an intent is out and not yet rejected or terminal
-  };
-  /// Membership cache values of in_universe_.
-  enum : uint8_t { universe_unknown = 0, universe_in = 1, universe_out = 2 };
+  friend class slot;
+  /// Runs `f(slot)` for every running slot that takes callback `bit`, each inside its own
+  /// fault boundary.
+  template <class F>
+  void dispatch(uint32_t bit, F&& f) noexcept;
+  template <class F>
+  void guarded(slot& s, F&& f) noexcept;
+  void stop_slot(slot& s, std::string_view reason) noexcept;
+  void start_all() noexcept;
+  void fire_timers(timestamp now) noexcept;
+  void close_long_bars(timestamp now) noexcept;
+  void deliver_bar(const sdk::bar& b, bool engine_s1) noexcept;
+  /// Delivers the open longer bar of `symbol` in slot `sl` and closes it.
+  void close_agg(slot& sl, uint32_t symbol) noexcept;
+  void note_halt(symbol_id s, bool halted) noexcept;
+  /// The event being handled: its event time (the decision hash's), market time, and the
+  /// reference price of its symbol.
+  void set_event(timestamp event_time, timestamp now, symbol_id ref_symbol, price ref_px) noexcept;
+  void set_ref(symbol_id s, price px) noexcept;
+  /// Last trade price, else quote mid, else 0.
+  [[nodiscard]] price mark(symbol_id s) const noexcept;
+  /// The reference price of an intent on `s`: the handled event's price when it is about `s`.
+  [[nodiscard]] price reference_for(symbol_id s) const noexcept;
+  bool push_intent(order_intent& in) noexcept;
+  [[nodiscard]] slot* find_slot(strategy_id id) noexcept;
 
-  void evaluate(symbol_id s, const market_event& bar) noexcept;
-  /// tick_probe strategies: one order per trade print.
-  void probe(const market_event& trade) noexcept;
-  /// Whether strategy `i` trades symbol `s`: resolved by name on first use, then cached.
-  [[nodiscard]] bool in_universe(size_t i, symbol_id s) noexcept;
-  /// Index of the strategy with id `id`, or strategies_.size() when unknown.
-  [[nodiscard]] size_t strategy_index(strategy_id id) const noexcept;
-  [[nodiscard]] per_strategy_symbol* find_pss(strategy_id id, symbol_id s) noexcept;
-  /// Pushes an intent and audits it; false when the mailbox is full.
-  bool emit(size_t i, symbol_id s, const market_event& bar, side action, quantity qty,
-            uint8_t rationale) noexcept;
-  bool emit(size_t i, symbol_id s, const market_event& ev, side action, quantity qty,
-            uint8_t rationale, price reference) noexcept;
-  bool has_probe_ = false;
-
-  std::vector<strategy_config> strategies_;
-  std::vector<uint64_t> fingerprints_;
+  std::vector<std::unique_ptr<slot>> slots_;
   const symbol_table& symbols_;
   mailbox<order_intent>& out_;
   audit_sink& audit_;
   const clock& clock_;
   money equity_;
-  std::vector<indicator_set> ind_;        // per symbol
-  std::vector<indicator_snapshot> prev_;  // previous bar's snapshot per symbol
-  std::vector<per_strategy_symbol> pss_;  // strategies × symbols
-  std::vector<uint8_t> in_universe_;      // strategies × symbols
-  /// Per strategy: the symbol names it may trade (its universe, or the allow-list if empty).
-  std::vector<std::vector<std::string>> universe_names_;
   uint32_t capacity_ = 0;  // symbols.capacity() at construction
   uint32_t used_ = 0;      // 1 + highest symbol id seen (a gap resets only these)
-  strategy_stats stats_;
+  uint32_t callbacks_ = 0;  // union of the slots' callback bits
+  bool started_ = false;
+  bool finished_ = false;
+  trading_state trading_ = trading_state::active;
+  timestamp next_timer_ = timestamp{INT64_MAX};
+  std::vector<indicator_set> ind_;   // per symbol: the ta_signals set
+  std::vector<sdk::quote> quotes_;   // per symbol: latest quote (symbol invalid: none yet)
+  std::vector<sdk::trade> trades_;   // per symbol: latest trade (symbol invalid: none yet)
+  std::vector<uint8_t> halted_;      // per symbol: 1 while halted
   signal_sink* signals_ = nullptr;
+  strategy_stats stats_;
+  timestamp current_event_time_;
+  timestamp current_now_;
+  symbol_id ref_symbol_;
+  price ref_px_;
 };
 
-}  // namespace torghut::sdk
+}  // namespace torghut::actors

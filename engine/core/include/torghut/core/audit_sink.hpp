@@ -88,7 +88,7 @@ class audit_sink {
     audit_row r;
     r.kind = audit_kind::anomaly;
     r.time = now;
-    r.body.anomaly = anomaly_record{k, s, event_time};
+    r.body.anomaly = anomaly_record{k, s, event_time, strategy_id{}};
     emit(r);
   }
 

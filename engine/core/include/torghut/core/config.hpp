@@ -13,39 +13,54 @@
 
 namespace torghut {
 
-enum class strategy_kind : uint8_t {
-  macd_rsi,             ///< MACD crosses its signal line, filtered by RSI
-  bollinger_reversion,  ///< fade closes outside Bollinger(20, 2), exit at the mid band
-  /// Latency probe, not a trading rule: on every trade print of its symbols it buys one share
-  /// when flat and sells the position otherwise (no warm-up). The wire-to-wire harness uses it so
-  /// that every trigger frame yields exactly one order.
-  tick_probe,
+/// One parameter of a strategy as written in its `[[strategies]]` table (a key that is not one
+/// of the common settings). The strategy's declaration decides what it must be (sdk/params.hpp);
+/// the config layer only keeps what the file said.
+struct strategy_param {
+  enum class kind : uint8_t { boolean, integer, number, text };
+  std::string key;
+  kind type = kind::number;
+  bool boolean = false;
+  int64_t integer = 0;
+  double number = 0;
+  std::string text;
+  [[nodiscard]] static strategy_param of(std::string k, double v) {
+    strategy_param p;
+    p.key = std::move(k);
+    p.type = kind::number;
+    p.number = v;
+    return p;
+  }
 };
-constexpr std::array<enum_name<strategy_kind>, 3> enum_names(strategy_kind) {
-  return {{{strategy_kind::macd_rsi, "macd_rsi"},
-           {strategy_kind::bollinger_reversion, "bollinger_reversion"},
-           {strategy_kind::tick_probe, "tick_probe"}}};
-}
-static_assert(names_every_value<strategy_kind, strategy_kind::tick_probe>());
 
 /// One row of the `strategies` table, plus the strategy's own parameters.
 struct strategy_config {
   strategy_id id{1};
   std::string name = "macd_rsi";
-  strategy_kind kind = strategy_kind::macd_rsi;
+  /// The strategy's kind: a built-in (`macd_rsi`, `bollinger_reversion`, `tick_probe`) or the
+  /// name a shared library's strategy declares (with `library`).
+  std::string kind = "macd_rsi";
+  /// Path of a shared library built against the installed SDK (empty: a built-in kind).
+  std::string library;
   bool enabled = true;
-  std::string base_timeframe = "1Sec";  ///< decisions are taken on closed 1-second microbars
+  /// The bars the strategy gets: 1Sec, 5Sec, 1Min, 5Min, 15Min, 1Hour or 1Day, built by the
+  /// engine from trades.
+  std::string base_timeframe = "1Sec";
+  /// Also deliver Alpaca's own minute, daily and updated bars (when the feed subscribes them).
+  bool alpaca_bars = false;
   std::vector<std::string> universe_symbols;  ///< empty = every symbol in the allow-list
   double max_position_pct_equity = 0.05;
   money max_notional_per_trade = money::from_raw(5'000 * money::scale);
-  // macd_rsi
-  double rsi_buy_below = 70.0;   ///< buy on a MACD cross up only while RSI is below this
-  double rsi_sell_above = 30.0;  ///< sell on a MACD cross down only while RSI is above this
-  // bollinger_reversion
-  double bollinger_k = 2.0;
-  /// Minimum closed microbars before the strategy may act (warm-up of its indicators).
+  /// Minimum closed bars before the strategy may act (warm-up of its indicators).
   uint32_t warmup_bars = 35;
+  /// The strategy's own parameters, validated against its declaration (default: every default).
+  std::vector<strategy_param> params;
+  /// A callback that takes more actions than this is stopped (a runaway loop, not a strategy).
+  uint32_t max_actions_per_callback = 64;
 };
+
+/// True for the seven bar timeframes a strategy may ask for (Alpaca's spelling).
+[[nodiscard]] bool is_timeframe(std::string_view tf) noexcept;
 
 struct market_data_config {
   /// An event whose recv_time - event_time exceeds this is flagged stale.

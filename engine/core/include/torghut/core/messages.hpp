@@ -170,7 +170,9 @@ struct order_intent {
   decision_hash hash;
   timestamp event_time;  ///< market time of the event that triggered the decision
   timestamp decided_at;  ///< clock time of the decision
-  uint8_t rationale = 0;  ///< strategy-specific reason code (e.g. macd cross up)
+  /// Why, in the strategy's words ("macd crossed above signal, rsi 41.2 < 70"): fixed capacity,
+  /// written to the audit trail and `trade_decisions.rationale`.
+  rationale_text rationale;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -328,12 +330,14 @@ enum class anomaly_kind : uint8_t {
   resumed,
   gap,
   implausible_time,  ///< stamped too far from its receive time (market_data.max_future_skew_ms / max_past_age_ms)
+  strategy_stopped,  ///< a strategy threw or broke its contract: stopped alone, its orders canceled
 };
 
 struct anomaly_record {
   anomaly_kind kind;
   symbol_id symbol;
   timestamp event_time;
+  strategy_id strategy;  ///< strategy_stopped: which one (0 otherwise)
 };
 
 struct audit_row {

@@ -72,6 +72,8 @@ using client_order_id = fixed_string<48>;
 using broker_order_id = fixed_string<36>;
 /// Symbol text as Alpaca spells it ("AAPL", "BRK.B", "BTC/USD").
 using symbol_text = fixed_string<15>;
+/// A decision's human-readable rationale: at most 47 characters, no allocation.
+using rationale_text = fixed_string<47>;
 
 /// 128-bit decision hash (XXH3-128 over a canonical encoding; see decision_hash.hpp).
 struct decision_hash {

@@ -177,9 +177,9 @@ std::vector<persistence::strategy_row> strategy_rows(const engine_config& cfg) {
   for (const auto& s : cfg.strategies) {
     persistence::strategy_row r;
     r.engine_strategy_id = s.id.value;
+    r.enabled = s.enabled;
     r.name = s.name;
     r.description = s.kind;
-    r.enabled = s.enabled;
     r.base_timeframe = s.base_timeframe;
     r.universe_symbols_json = symbols_json(s.universe_symbols.empty() ? cfg.allowed_symbols : s.universe_symbols);
     char b[32];

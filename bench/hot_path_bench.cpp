@@ -1,6 +1,7 @@
 // The hot path, measured: tick-to-order latency percentiles (raw Alpaca JSON frame → order
 // command leaving the hot path), sustained throughput through the whole chain on one core, and
 // the cost per event of each actor.
+#include "torghut/strategies/builtin.hpp"
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -168,7 +169,7 @@ void strategy_per_microbar(benchmark::State& state) {
   mailbox<order_intent> out(4096);
   audit_sink audit(1 << 16);
   manual_clock clk;
-  actors::strategy_engine st(cfg, syms, out, audit, clk);
+  actors::strategy_engine st(cfg, strategies::builtin(), syms, out, audit, clk);
   st.set_equity(money::from_raw(100'000 * money::scale));
   market_event bar;
   bar.kind = market_event_kind::microbar;

@@ -105,8 +105,8 @@ def check_links(manifest: pathlib.Path) -> list[str]:
                 problems.append(f"{folder}: library torghut::{name} links torghut::app (nothing may)")
             if d.startswith("caf::") and name != "control":
                 problems.append(f"{folder}: library torghut::{name} links {d} (only torghut::control links CAF)")
-            if folder.startswith("actors/") and d not in actor_targets | {"torghut::core", "torghut::sdk"}:
-                problems.append(f"{folder}: actor torghut::{name} links {d} (actors link core, the SDK and actors only)")
+            if folder.startswith("actors/") and d not in actor_targets | {"torghut::core", "torghut::sdk", "torghut::strategies"}:
+                problems.append(f"{folder}: actor torghut::{name} links {d} (actors link core, the SDK, the built-in strategies and actors only)")
             if folder in ("sdk", "strategies") and d not in ("torghut::core", "torghut::sdk"):
                 problems.append(f"{folder}: torghut::{name} links {d} (the SDK and strategies link core and the SDK only)")
             if folder == "engine/core" and d.startswith("torghut::"):

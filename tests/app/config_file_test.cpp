@@ -19,7 +19,7 @@ TEST(config_file, loads_the_bundled_paper_config) {
   auto r = load_config_file(std::string(TORGHUT_SOURCE_DIR) + "/config/paper.toml", true);
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
   EXPECT_EQ(r.config.strategies.size(), 2u);
-  EXPECT_EQ(r.config.strategies[1].kind, strategy_kind::bollinger_reversion);
+  EXPECT_EQ(r.config.strategies[1].kind, "bollinger_reversion");
   EXPECT_EQ(r.config.limits.orders_per_minute, 200u);
   EXPECT_EQ(r.config.limits.max_notional_per_order, money::from_raw(10'000 * money::scale));
 }
@@ -236,6 +236,7 @@ secret = "x"
 [[strategies]]
 id = 1
 name = "x"
+kind = "bollinger_reversion"
 enabled = "yes"
 bollinger_k = -1
 speed = 3
@@ -245,7 +246,7 @@ speed = 3
       "colour: unknown key",
       "risk.typo: unknown key",
       "feed.secret: unknown key",
-      "strategies[0].speed: unknown key",
+      "strategies[0].speed: not a parameter of this strategy (its parameters: bollinger_k)",
       // wrong types
       "allowed_symbols: every element must be a string",
       "risk.max_notional_per_order: 'ten thousand' is not a decimal number",
@@ -259,7 +260,7 @@ speed = 3
       "risk.max_order_qty: '0.0000000000001' has 13 decimals, more than the 9 supported",
       "market_data.stale_after_ms: must be > 0",
       "feed.url: plain ws:// is only allowed to a loopback host",
-      "strategies.x: bollinger_k must be > 0",
+      "strategies[0].bollinger_k: must be in (0, 1000000] (got -1)",
   };
   std::string all;
   for (const auto& e : r.errors) all += "\n  " + e;
@@ -316,7 +317,7 @@ TEST(config_file, refuses_non_finite_numbers) {
   auto r = load_config_text("allowed_symbols=[\"A\"]\n[risk]\nmax_order_qty = inf\n[[strategies]]\nid = 1\n"
                             "name = \"m\"\nbollinger_k = inf\nrsi_buy_below = nan\n");
   EXPECT_TRUE(has_error(r, "risk.max_order_qty: must be a finite number"));
-  EXPECT_TRUE(has_error(r, "strategies[0].bollinger_k: must be a finite number"));
+  EXPECT_TRUE(has_error(r, "strategies[0].bollinger_k: not a parameter of this strategy (its parameters: rsi_buy_below, rsi_sell_above)"));
   EXPECT_TRUE(has_error(r, "strategies[0].rsi_buy_below: must be a finite number"));
 }
 
@@ -388,7 +389,7 @@ kind = "momentum"
   EXPECT_TRUE(has_error(r, "feed.auth: expected a string, not an integer"));
   EXPECT_TRUE(has_error(r, R"(trading.broker: expected "paper" or "alpaca")"));
   EXPECT_TRUE(has_error(r, R"(trading.stream_auth: expected "action" or "legacy")"));
-  EXPECT_TRUE(has_error(r, R"(strategies[0].kind: expected "macd_rsi", "bollinger_reversion" or "tick_probe")"));
+  EXPECT_TRUE(has_error(r, "strategies[0].kind: unknown strategy 'momentum' (built in: macd_rsi, bollinger_reversion, tick_probe"));
   r = load_config_text("allowed_symbols = [\"AAPL\"]\nidle = \"busy-spin\"\n[feed]\nauth = \"headers\"\n");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.config.idle, idle_kind::busy_spin);

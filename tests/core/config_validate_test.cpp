@@ -21,8 +21,8 @@ TEST(config_validate, accepts_the_default_config) {
   const auto errs = validate(c);
   EXPECT_TRUE(errs.empty()) << errs.front();
   ASSERT_EQ(c.strategies.size(), 2u);
-  EXPECT_EQ(c.strategies[0].kind, strategy_kind::macd_rsi);
-  EXPECT_EQ(c.strategies[1].kind, strategy_kind::bollinger_reversion);
+  EXPECT_EQ(c.strategies[0].kind, "macd_rsi");
+  EXPECT_EQ(c.strategies[1].kind, "bollinger_reversion");
   EXPECT_NE(c.strategies[0].id, c.strategies[1].id);
   EXPECT_EQ(c.allowed_symbols.size(), 3u);
   EXPECT_EQ(c.account_label, "paper");
@@ -41,12 +41,11 @@ TEST(config_validate, reports_every_violation_of_a_bad_config_at_once) {
   c.limits.daily_loss_limit = money::from_raw(0);
   c.allowed_symbols = {"AAPL", "", "WAY_TOO_LONG_SYMBOL"};
   c.strategies[1].id = c.strategies[0].id;
-  c.strategies[0].base_timeframe = "1Min";
+  c.strategies[0].base_timeframe = "2Min";
+  c.strategies[1].kind = "";
   c.strategies[0].max_position_pct_equity = 0.0;
   c.strategies[0].max_notional_per_trade = money::from_raw(0);
-  c.strategies[0].rsi_buy_below = 150;
-  c.strategies[0].rsi_sell_above = -1;
-  c.strategies[0].bollinger_k = 0;
+  c.strategies[0].max_actions_per_callback = 0;
   c.strategies[0].universe_symbols = {"TSLA"};
   c.mailbox_capacity = 8;
   c.audit_capacity = 100;
@@ -72,9 +71,8 @@ TEST(config_validate, reports_every_violation_of_a_bad_config_at_once) {
       "strategies.macd_rsi: base_timeframe",
       "strategies.macd_rsi: max_position_pct_equity",
       "strategies.macd_rsi: max_notional_per_trade",
-      "strategies.macd_rsi: rsi_buy_below",
-      "strategies.macd_rsi: rsi_sell_above",
-      "strategies.macd_rsi: bollinger_k",
+      "strategies.macd_rsi: max_actions_per_callback",
+      "strategies.bollinger_reversion: kind must name a strategy",
       "universe symbol 'TSLA' is not in allowed_symbols",
       "mailbox_capacity",
       "audit_capacity",
@@ -107,8 +105,8 @@ TEST(config_validate, accepts_boundary_values) {
   c.limits.orders_per_minute = 200;
   c.limits.order_burst = 200;
   c.limits.max_position_pct_equity = 1.0;
-  c.strategies[0].rsi_buy_below = 100;
-  c.strategies[0].rsi_sell_above = 0;
+  c.strategies[0].max_actions_per_callback = 4096;
+  c.strategies[0].base_timeframe = "1Day";
   c.strategies[0].universe_symbols = {"ABCDEFGHIJKLMNO"};
   c.mailbox_capacity = 16;
   c.audit_capacity = 1024;

@@ -46,8 +46,6 @@ TEST(named_enum, the_config_choices_keep_the_names_the_config_files_use) {
   EXPECT_EQ(name_of(broker_kind::alpaca), "alpaca");
   EXPECT_EQ(name_of(stream_auth_form::legacy), "legacy");
   EXPECT_EQ(name_of(idle_kind::busy_spin), "busy-spin");
-  EXPECT_EQ(name_of(strategy_kind::bollinger_reversion), "bollinger_reversion");
-  EXPECT_EQ(parse_enum<strategy_kind>("tick_probe"), strategy_kind::tick_probe);
 }
 
 }  // namespace

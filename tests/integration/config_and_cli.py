@@ -58,6 +58,7 @@ secret = "x"
 id = 1
 name = "x"
 enabled = "yes"
+kind = "bollinger_reversion"
 bollinger_k = -1
 speed = 3
 """
@@ -66,7 +67,7 @@ MANY_EXPECTED = [
     "colour: unknown key",
     "risk.typo: unknown key",
     "feed.secret: unknown key",
-    "strategies[0].speed: unknown key",
+    "strategies[0].speed: not a parameter of this strategy (its parameters: bollinger_k)",
     "allowed_symbols: every element must be a string",
     "risk.max_notional_per_order: 'ten thousand' is not a decimal number",
     "risk.price_collar_pct: expected a number, not a string",
@@ -79,7 +80,7 @@ MANY_EXPECTED = [
     "risk.daily_loss_limit: '12345678901234567890123' is out of range",
     "market_data.stale_after_ms: must be > 0",
     "feed.url: plain ws:// is only allowed to a loopback host",
-    "strategies.x: bollinger_k must be > 0",
+    "strategies[0].bollinger_k: must be in (0, 1000000] (got -1)",
 ]
 
 

@@ -332,8 +332,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
             "id", "name", "kind", "library", "enabled", "base_timeframe", "alpaca_bars",
             "universe_symbols", "max_position_pct_equity", "max_notional_per_trade", "warmup_bars",
             "max_actions_per_callback"};
-        strategy_config s;
-        s.kind.clear();
+        strategy_config s;  // kind defaults to macd_rsi, as it always has
         l.integer(*t, "id", w, s.id.value);
         l.text(*t, "name", w, s.name);
         l.text(*t, "kind", w, s.kind);
@@ -346,7 +345,6 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
         l.fixed(*t, "max_notional_per_trade", w, s.max_notional_per_trade);
         l.integer(*t, "warmup_bars", w, s.warmup_bars);
         l.integer(*t, "max_actions_per_callback", w, s.max_actions_per_callback);
-        if (s.kind.empty() && !t->contains("kind")) errs.push_back(w + "kind: missing (which strategy?)");
         for (const auto& [key, node] : *t) {
           const std::string_view k = key.str();
           if (std::find(std::begin(common), std::end(common), k) != std::end(common)) continue;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "torghut/actors/strategy.hpp"
+#include "torghut/strategies/builtin.hpp"
 #include "torghut/test/allocations.hpp"
 
 using namespace torghut;
@@ -42,7 +43,12 @@ TEST(strategy_allocation,
   mailbox<order_intent> out(4096);
   audit_sink audit(4096);
   manual_clock clk;
-  strategy_engine engine(cfg, symbols, out, audit, clk);
+  strategy_engine engine(cfg, strategies::builtin(), symbols, out, audit, clk);
+  // The first event starts the strategies (on_start sizes their per-symbol state: allowed to
+  // allocate); from then on nothing may.
+  market_event first;
+  first.kind = market_event_kind::quote;  // for no symbol: starts the strategies, nothing else
+  engine.on_market_event(first);
 
   test::start_counting_allocations();
   int64_t t = 1710513000;
@@ -68,6 +74,8 @@ TEST(strategy_allocation,
       execution_report r;
       r.strategy = in.strategy;
       r.symbol = in.symbol;
+      r.hash = in.hash;
+      r.id = order_id{static_cast<uint64_t>(intents)};
       r.order_side = in.order_side;
       r.status = order_status::filled;
       r.last_qty = in.qty;

@@ -7,6 +7,7 @@
 //
 // Every test captures the log and checks at the end that the secret never appeared in it.
 
+#include "torghut/strategies/builtin.hpp"
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -251,7 +252,7 @@ class broker_link_test : public ::testing::Test {
     cfg_.symbol_capacity = 64;
     probe_.id = strategy_id{7};
     probe_.name = "probe";
-    probe_.kind = strategy_kind::tick_probe;
+    probe_.kind = "tick_probe";
     cfg_.strategies = {probe_};
     cfg_.limits.order_burst = 1'000;
     cfg_.limits.orders_per_minute = 100'000;
@@ -340,7 +341,7 @@ class broker_link_test : public ::testing::Test {
     k.action = s;
     k.type = order_type::market;
     k.qty = qty("1");
-    k.params_fingerprint = actors::strategy_engine::params_fingerprint(probe_);
+    k.params_fingerprint = strategies::builtin_fingerprint(probe_);
     return client_order_id_for(compute_decision_hash(k));
   }
 

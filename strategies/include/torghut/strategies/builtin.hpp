@@ -12,6 +12,11 @@ namespace torghut::strategies {
 /// Every built-in strategy's descriptor, in the order strategies/CMakeLists.txt lists them.
 [[nodiscard]] std::span<const sdk::descriptor* const> builtin() noexcept;
 
+/// The parameter fingerprint (the decision hash's) of a built-in strategy configured as `c`:
+/// what the strategy actor computes. Throws std::invalid_argument for an unknown kind or
+/// parameters that do not match the declaration.
+[[nodiscard]] uint64_t builtin_fingerprint(const strategy_config& c);
+
 }  // namespace torghut::strategies
 
 /// Registers strategy class `T` as a built-in (in its own .cpp, inside namespace

@@ -308,3 +308,26 @@ TEST(indicator_set, reset_forgets_everything) {
   EXPECT_EQ(snap.vwap_w5m, 50.0);
   EXPECT_EQ(snap.boll_mid, 50.0);
 }
+
+TEST(indicator_set, five_minute_vwap_window_advances_on_zero_volume_bars) {
+  // Regression: the window used to move only on bars with volume, so after 300 s without volume
+  // a zero-volume bar still reported the previous window's VWAP (and the ready bit).
+  indicator_set s;
+  s.on_bar(bar_at(10.0, 100), at_second(open_s));
+  s.on_bar(bar_at(30.0, 100), at_second(open_s + 100));
+  EXPECT_DOUBLE_EQ(s.snapshot().vwap_w5m, 20.0);
+  s.on_bar(bar_at(11.0, 0), at_second(open_s + 299));  // zero volume, both bars still inside
+  EXPECT_DOUBLE_EQ(s.snapshot().vwap_w5m, 20.0);
+  s.on_bar(bar_at(12.0, 0), at_second(open_s + 300));  // (open_s, open_s + 300]: the first leaves
+  EXPECT_DOUBLE_EQ(s.snapshot().vwap_w5m, 30.0);
+  EXPECT_NE(s.snapshot().ready_mask & indicator_bit::vwap_w5m, 0u);
+  s.on_bar(bar_at(13.0, 0), at_second(open_s + 400));  // 300 s without volume: empty window
+  EXPECT_EQ(s.snapshot().vwap_w5m, 0.0);
+  EXPECT_EQ(s.snapshot().ready_mask & indicator_bit::vwap_w5m, 0u);
+  s.on_bar(bar_at(14.0, 0), at_second(open_s + 2000));  // a long silence, then another zero bar
+  EXPECT_EQ(s.snapshot().vwap_w5m, 0.0);
+  EXPECT_EQ(s.snapshot().ready_mask & indicator_bit::vwap_w5m, 0u);
+  s.on_bar(bar_at(20.0, 50), at_second(open_s + 2001));  // volume again: a fresh window
+  EXPECT_DOUBLE_EQ(s.snapshot().vwap_w5m, 20.0);
+  EXPECT_NE(s.snapshot().ready_mask & indicator_bit::vwap_w5m, 0u);
+}

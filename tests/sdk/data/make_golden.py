@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden data for torghut's incremental indicators (tests/actors/strategy/indicators_golden_test.cpp).
+"""Golden data for torghut's incremental indicators (tests/sdk/indicators_golden_test.cpp).
 
 Every indicator is computed here directly from its published definition, non-incrementally:
 each row recomputes each value from the whole input prefix (or the explicit window) with

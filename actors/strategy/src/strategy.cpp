@@ -249,6 +249,8 @@ class strategy_engine::slot final : public sdk::context {
   }
 
   sdk::action_result close_position(symbol_id s, const sdk::rationale& why) noexcept override {
+    if (const auto refused = admit()) return {*refused, {}};
+    --actions_;  // submit() below counts it
     if (!s.valid() || s.value >= pos_.size()) return refuse(sdk::action_status::unknown_symbol);
     const quantity q = pos_[s.value].qty;
     if (q.raw == 0) return refuse(sdk::action_status::nothing_to_do);
@@ -541,6 +543,11 @@ void strategy_engine::stop_slot(slot& s, std::string_view reason) noexcept {
   s.running_ = false;
   ++stats_.stopped;
   s.stop_reason_.assign(reason);
+  const uint32_t n = stopped_n_.load(std::memory_order_relaxed);
+  if (n < max_stop_records) {
+    stop_records_[n] = stop_record{s.cfg_.id, s.cfg_.name, s.stop_reason_};
+    stopped_n_.store(n + 1, std::memory_order_release);
+  }
   // Cancel what it left open (routed orders now, the others as soon as they are routed).
   rationale_text why;
   why.assign("strategy stopped");
@@ -561,12 +568,9 @@ void strategy_engine::stop_slot(slot& s, std::string_view reason) noexcept {
 }
 
 size_t strategy_engine::stopped(std::span<stopped_strategy> out) const noexcept {
-  size_t n = 0;
-  for (const auto& up : slots_) {
-    if (up->running_) continue;
-    if (n < out.size()) out[n] = stopped_strategy{up->cfg_.id, up->cfg_.name, up->stop_reason_.view()};
-    ++n;
-  }
+  const uint32_t n = stopped_n_.load(std::memory_order_acquire);
+  for (uint32_t i = 0; i < n && i < out.size(); ++i)
+    out[i] = stopped_strategy{stop_records_[i].id, stop_records_[i].name, stop_records_[i].reason.view()};
   return n;
 }
 

@@ -20,6 +20,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +30,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/json_decoder.hpp"
@@ -176,6 +180,19 @@ void run_hot_loop(Agent& agent, idle_kind idle, const std::atomic<bool>& stop) {
     run_loop<Agent, backoff_idle> loop(agent, backoff_idle{});
     loop.run(stop);
   }
+}
+
+/// Logs every strategy stopped by a fault since the last call (from any thread: the host
+/// publishes its stop records safely); `reported` is how many were logged before.
+inline void log_stopped_strategies(const actors::hot_path& hp, uint32_t& reported) {
+  const uint32_t n = hp.strategy().stopped_count();
+  if (n == reported) return;
+  std::array<actors::stopped_strategy, 64> rec{};
+  const size_t got = std::min<size_t>(hp.strategy().stopped(rec), rec.size());
+  for (size_t i = reported; i < got; ++i)
+    spdlog::error("strategy '{}' (id {}) stopped: {}; its open orders are canceled, the other strategies keep trading",
+                  rec[i].name, rec[i].id.value, rec[i].reason);
+  reported = n;
 }
 
 }  // namespace torghut::app

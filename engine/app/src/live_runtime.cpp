@@ -164,6 +164,7 @@ class live_runtime {
       const auto now = steady::now();
       report_pinning();
       report_hot_faults();
+      log_stopped_strategies(*hp_, stopped_logged_);
       if (watch_lease_ && now >= next_lease_check_ && !check_lease(now)) break;
       handle_operator_requests();
       if (!check_failures(now, reconcile_deadline)) break;
@@ -197,6 +198,8 @@ class live_runtime {
       wait_client_stopped(true);
     }
     report_hot_faults();
+    hp_->finish_strategies();  // on_stop, on this thread now that the hot loop is over
+    log_stopped_strategies(*hp_, stopped_logged_);
     // The broker link after the hot thread: its callbacks touch the hot path, which now belongs
     // to this thread.
     if (broker_) {
@@ -576,6 +579,7 @@ class live_runtime {
   std::atomic<bool> hot_stop_{false};
   hot_gauges gauges_;
   hot_faults faults_;
+  uint32_t stopped_logged_ = 0;
   std::string pin_error_;  // written by the hot thread before pin_tried_
   std::atomic<bool> pin_tried_{false};
   bool pin_reported_ = false;

@@ -141,6 +141,8 @@ class replay_runtime {
       }
     }
     hot.join();
+    hp_->finish_strategies();  // on_stop, on this thread now that the hot loop is over
+    log_stopped_strategies(*hp_, stopped_logged_);
     wall_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (opts_.progress) opts_.progress(done_.load(std::memory_order_relaxed), total);
   }
@@ -234,6 +236,7 @@ class replay_runtime {
   std::unique_ptr<audit_sink> audit_;
   manual_clock clk_;
   std::unique_ptr<actors::hot_path> hp_;
+  uint32_t stopped_logged_ = 0;
   control_channel channel_;
   std::unique_ptr<control_plane> control_;
   std::unique_ptr<persistence::audit_trail> trail_;

@@ -41,6 +41,8 @@ class rationale {
   constexpr rationale() noexcept = default;
   /// Starts with `text`.
   constexpr rationale(std::string_view text) noexcept { add(text); }  // NOLINT: implicit by design
+  /// Starts with a string literal.
+  constexpr rationale(const char* text) noexcept { add(std::string_view(text)); }  // NOLINT
   /// Appends `text` (cut at capacity).
   constexpr rationale& add(std::string_view text) noexcept {
     for (char c : text) {

@@ -12,6 +12,7 @@
 /// Allocation-free per event after construction and the first event (on_start).
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -88,8 +89,12 @@ class strategy_engine {
   [[nodiscard]] const strategy_stats& stats() const noexcept { return stats_; }
   /// Number of hosted (enabled) strategies.
   [[nodiscard]] size_t size() const noexcept;
-  /// Strategies stopped by a fault so far, with their reasons (for the log and status).
+  /// Strategies stopped by a fault so far, with their reasons (for the log and status). Safe
+  /// to call from another thread while the hot thread runs (records are published with a
+  /// release store of the count).
   [[nodiscard]] size_t stopped(std::span<stopped_strategy> out) const noexcept;
+  /// How many strategies have been stopped (any thread).
+  [[nodiscard]] uint32_t stopped_count() const noexcept { return stopped_n_.load(std::memory_order_acquire); }
   /// Position of strategy `id` in `s` (flat for an unknown strategy).
   [[nodiscard]] sdk::position position(strategy_id id, symbol_id s) const noexcept;
   /// Callback time per strategy is not measured here: `torghut check-strategy` does it.
@@ -142,6 +147,15 @@ class strategy_engine {
   std::vector<uint8_t> halted_;      // per symbol: 1 while halted
   signal_sink* signals_ = nullptr;
   strategy_stats stats_;
+  /// Stopped strategies, written by the hot thread before stopped_n_ is raised.
+  struct stop_record {
+    strategy_id id;
+    std::string_view name;
+    fixed_string<120> reason;
+  };
+  static constexpr size_t max_stop_records = 64;
+  std::array<stop_record, max_stop_records> stop_records_{};
+  std::atomic<uint32_t> stopped_n_{0};
   timestamp current_event_time_;
   timestamp current_now_;
   symbol_id ref_symbol_;

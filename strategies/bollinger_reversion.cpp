@@ -39,7 +39,7 @@ class bollinger_reversion final : public sdk::strategy {
     const double stddev = (st.band.upper() - mid) / reference_k;
     const double lower = mid - k_ * stddev;
     const double px = b.close.to_double();
-    const bool flat = !ctx.position_of(b.symbol).qty.is_positive();
+    const bool flat = !ctx.position_qty(b.symbol).is_positive();
     if (flat && px < lower) {
       if (ctx.open_order_count(b.symbol) != 0) return;
       const quantity qty = ctx.shares_for_budget(b.close);

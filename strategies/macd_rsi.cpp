@@ -49,7 +49,7 @@ class macd_rsi final : public sdk::strategy {
     st.prev_hist = hist;
     if (b.halted || st.bars < ctx.config().warmup_bars || !ready || !prev_ready) return;
 
-    const bool flat = !ctx.position_of(b.symbol).qty.is_positive();
+    const bool flat = !ctx.position_qty(b.symbol).is_positive();
     const double rsi = st.rsi.value();
     if (flat && prev <= 0 && hist > 0 && rsi < buy_below_) {
       if (ctx.open_order_count(b.symbol) != 0) return;  // one order at a time

@@ -20,7 +20,7 @@ class tick_probe final : public sdk::strategy {
 
   void on_trade(context& ctx, const trade& t) override {
     if (t.halted || ctx.open_order_count(t.symbol) != 0) return;
-    const quantity pos = ctx.position_of(t.symbol).qty;
+    const quantity pos = ctx.position_qty(t.symbol);
     if (!pos.is_positive()) {
       ctx.market(t.symbol, side::buy, quantity::from_raw(quantity::scale), rationale("probe"));
     } else {

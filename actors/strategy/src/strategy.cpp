@@ -58,11 +58,19 @@ class strategy_engine::slot final : public sdk::context {
     bool accepted_sent = false;  // `accepted` was delivered
     bool cancel_wanted = false;  // cancel once the id is known
   };
+  /// Exact and division-free per fill: amounts in price.raw × quantity.raw units (1e-18 $).
   struct pos_state {
     quantity qty;
-    money cost;  // signed cost of the open quantity
-    money realized;
+    int128_t cost = 0;      // signed cost of the open quantity
+    int128_t realized = 0;  // realized P&L
   };
+  /// 1e-18 dollars → money (rounded half away from zero).
+  static money to_money(int128_t v) noexcept {
+    constexpr int128_t d = static_cast<int128_t>(price::scale) * quantity::scale / money::scale;
+    const int128_t r = v >= 0 ? (v + d / 2) / d : (v - d / 2) / d;
+    if (r > std::numeric_limits<int64_t>::max() || r < std::numeric_limits<int64_t>::min()) return {};
+    return money::from_raw(static_cast<int64_t>(r));
+  }
   struct agg_bar {
     sdk::bar b;
     double pv = 0;  // Σ price × volume of the bucket (its VWAP)
@@ -114,17 +122,17 @@ class strategy_engine::slot final : public sdk::context {
     if (!s.valid() || s.value >= pos_.size()) return p;
     const pos_state& st = pos_[s.value];
     p.qty = st.qty;
-    p.realized_pnl = st.realized;
+    p.realized_pnl = to_money(st.realized);
     if (st.qty.raw != 0) {
-      const long double avg = st.cost.to_double() / st.qty.to_double();
-      p.avg_cost = price::from_double(static_cast<double>(avg)).value_or(price{});
+      p.avg_cost = price::from_raw(static_cast<int64_t>(st.cost / st.qty.raw));
       const price mark = host_.mark(s);
-      if (mark.is_positive()) {
-        const auto value = checked_notional(mark, st.qty);
-        if (value) p.unrealized_pnl = checked_sub(*value, st.cost).value_or(money{});
-      }
+      if (mark.is_positive())
+        p.unrealized_pnl = to_money(static_cast<int128_t>(mark.raw) * st.qty.raw - st.cost);
     }
     return p;
+  }
+  [[nodiscard]] quantity position_qty(symbol_id s) const noexcept override {
+    return s.valid() && s.value < pos_.size() ? pos_[s.value].qty : quantity{};
   }
   [[nodiscard]] sdk::account account_state() const noexcept override {
     sdk::account a;
@@ -379,39 +387,33 @@ class strategy_engine::slot final : public sdk::context {
     return {s, {}};
   }
 
-  /// Applies a fill to this strategy's position and P&L.
+  /// Applies a fill to this strategy's position and P&L: a multiply-add, plus one exact
+  /// division when the fill reduces the position.
   void apply_fill(symbol_id s, side sd, quantity q, price px) noexcept {
     if (!s.valid() || s.value >= pos_.size() || !q.is_positive()) return;
     pos_state& st = pos_[s.value];
-    const quantity signed_q = sd == side::buy ? q : quantity::from_raw(-q.raw);
-    const auto fill_value = checked_notional(px, signed_q);
-    if (!fill_value) return;
-    const bool reduces = (st.qty.raw > 0 && signed_q.raw < 0) || (st.qty.raw < 0 && signed_q.raw > 0);
+    const int64_t signed_q = sd == side::buy ? q.raw : -q.raw;
+    const bool reduces = (st.qty.raw > 0 && signed_q < 0) || (st.qty.raw < 0 && signed_q > 0);
     if (!reduces) {
-      st.cost = checked_add(st.cost, *fill_value).value_or(st.cost);
-      st.qty = checked_add(st.qty, signed_q).value_or(st.qty);
+      st.cost += static_cast<int128_t>(px.raw) * signed_q;
+      st.qty = quantity::from_raw(st.qty.raw + signed_q);
       return;
     }
     const int64_t open_abs = st.qty.raw < 0 ? -st.qty.raw : st.qty.raw;
     const int64_t closed = std::min(open_abs, q.raw);
-    // Cost of the closed part at the average cost: cost × closed / |qty|.
-    const auto part = static_cast<int64_t>(static_cast<int128_t>(st.cost.raw) * closed / open_abs);
-    const money closed_cost = money::from_raw(part);
-    const quantity closed_signed = quantity::from_raw(st.qty.raw > 0 ? -closed : closed);
-    const auto closed_value = checked_notional(px, closed_signed);  // negative for a long's sale
-    if (closed_value) {
-      // realized = proceeds − cost for a long (−closed_value − closed_cost), same for a short.
-      const money pnl = money::from_raw(-closed_value->raw - closed_cost.raw);
-      st.realized = checked_add(st.realized, pnl).value_or(st.realized);
-    }
-    st.cost = checked_sub(st.cost, closed_cost).value_or(st.cost);
-    st.qty = checked_add(st.qty, closed_signed).value_or(st.qty);
+    // The closed part's cost at the average cost, cost × closed / |qty|, exact and without
+    // overflowing 128 bits.
+    const int128_t closed_cost = st.cost / open_abs * closed + st.cost % open_abs * closed / open_abs;
+    const int64_t closed_signed = st.qty.raw > 0 ? -closed : closed;
+    st.realized += -static_cast<int128_t>(px.raw) * closed_signed - closed_cost;
+    st.cost -= closed_cost;
+    st.qty = quantity::from_raw(st.qty.raw + closed_signed);
     if (q.raw > closed) {  // flipped through zero: the rest opens the other side
-      const quantity rest = quantity::from_raw(sd == side::buy ? q.raw - closed : -(q.raw - closed));
-      if (const auto v = checked_notional(px, rest)) st.cost = *v;
-      st.qty = rest;
+      const int64_t rest = sd == side::buy ? q.raw - closed : -(q.raw - closed);
+      st.cost = static_cast<int128_t>(px.raw) * rest;
+      st.qty = quantity::from_raw(rest);
     }
-    if (st.qty.raw == 0) st.cost = money{};
+    if (st.qty.raw == 0) st.cost = 0;
   }
 
   strategy_engine& host_;
@@ -484,6 +486,7 @@ strategy_engine::strategy_engine(const engine_config& cfg,
     const auto& universe = c.universe_symbols.empty() ? cfg.allowed_symbols : c.universe_symbols;
     try {
       slots_.push_back(std::make_unique<slot>(*this, c, *d, std::move(p), fp, universe));
+      has_long_bars_ = has_long_bars_ || !slots_.back()->agg_.empty();
       callbacks_ |= d->callbacks;
     } catch (const std::exception& e) {
       errs.push_back(where + "kind: the strategy's constructor failed: " + e.what());
@@ -805,6 +808,7 @@ void strategy_engine::close_agg(slot& sl, uint32_t s) noexcept {
 }
 
 void strategy_engine::close_long_bars(timestamp now) noexcept {
+  if (!has_long_bars_) return;
   // A longer bar closes once market time is past its end plus the microbar's own closing delay.
   constexpr int64_t grace = 2 * ns_per_second;
   for (auto& up : slots_) {

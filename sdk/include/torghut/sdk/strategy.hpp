@@ -168,6 +168,8 @@ class context {
   // --- portfolio and market ------------------------------------------------------------
   /// This strategy's position in `s`.
   [[nodiscard]] virtual position position_of(symbol_id s) const noexcept = 0;
+  /// Just the signed quantity of position_of(s): the cheap question to ask on every bar.
+  [[nodiscard]] virtual quantity position_qty(symbol_id s) const noexcept = 0;
   /// Equity and buying power.
   [[nodiscard]] virtual account account_state() const noexcept = 0;
   /// This strategy's open orders (every symbol).

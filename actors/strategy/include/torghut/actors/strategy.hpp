@@ -138,6 +138,7 @@ class strategy_engine {
   uint32_t used_ = 0;      // 1 + highest symbol id seen (a gap resets only these)
   uint32_t callbacks_ = 0;  // union of the slots' callback bits
   bool started_ = false;
+  bool has_long_bars_ = false;  // some strategy's timeframe is longer than 1Sec
   bool finished_ = false;
   trading_state trading_ = trading_state::active;
   timestamp next_timer_ = timestamp{INT64_MAX};

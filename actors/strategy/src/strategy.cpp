@@ -675,7 +675,7 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
   switch (ev.kind) {
     case market_event_kind::quote: {
       used_ = std::max(used_, s + 1);
-      ind_[s].on_quote(ev.u.quote);
+      if (track_indicators_) ind_[s].on_quote(ev.u.quote);
       const auto& q = ev.u.quote;
       quotes_[s] = sdk::quote{sym, ev.event_time, q.bid_px, q.bid_size, q.ask_px, q.ask_size};
       if ((callbacks_ & (sdk::callback::quote | sdk::callback::halt)) == 0) return;
@@ -730,9 +730,11 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
     case market_event_kind::microbar: {
       if ((ev.flags & event_flags::final_bar) == 0) return;
       used_ = std::max(used_, s + 1);
-      ind_[s].on_bar(ev.u.bar, ev.event_time);
       ++stats_.bars;
-      if (signals_ != nullptr) signals_->on_signal(signal{sym, ev.event_time, ind_[s].snapshot()});
+      if (track_indicators_) {
+        ind_[s].on_bar(ev.u.bar, ev.event_time);
+        if (signals_ != nullptr) signals_->on_signal(signal{sym, ev.event_time, ind_[s].snapshot()});
+      }
       sdk::bar b;
       b.symbol = sym;
       b.tf = sdk::timeframe::s1;

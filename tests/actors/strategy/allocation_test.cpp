@@ -44,6 +44,7 @@ TEST(strategy_allocation,
   audit_sink audit(4096);
   manual_clock clk;
   strategy_engine engine(cfg, strategies::builtin(), symbols, out, audit, clk);
+  engine.track_indicators(true);  // the ta_signals set too (--signals)
   // The first event starts the strategies (on_start sizes their per-symbol state: allowed to
   // allocate); from then on nothing may.
   market_event first;

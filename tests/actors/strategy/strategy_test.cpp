@@ -45,6 +45,7 @@ struct harness {
     aapl = symbols.intern("AAPL");
     out = std::make_unique<mailbox<order_intent>>(mailbox_cap);
     engine = std::make_unique<strategy_engine>(cfg, strategies::builtin(), symbols, *out, audit, clk);
+    engine->track_indicators(true);
   }
 
   void bar(symbol_id s, int64_t second, double close, uint8_t extra_flags = 0) {

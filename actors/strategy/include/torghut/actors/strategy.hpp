@@ -80,11 +80,19 @@ class strategy_engine {
   void on_trading_state(trading_state s) noexcept;
   /// Equity used for sizing and `account_state()` (risk publishes it after fills).
   void set_equity(money equity) noexcept { equity_ = equity; }
-  /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off).
-  void set_signal_sink(signal_sink* s) noexcept { signals_ = s; }
+  /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off); turns
+  /// on track_indicators.
+  void set_signal_sink(signal_sink* s) noexcept {
+    signals_ = s;
+    track_indicators_ = track_indicators_ || s != nullptr;
+  }
+  /// Keeps the per-symbol `ta_signals` set up to date (for indicators() and --signals). Off by
+  /// default: the strategies keep their own indicators, and nobody else reads these.
+  void track_indicators(bool on) noexcept { track_indicators_ = on; }
   /// Calls on_stop of every running strategy (once; actions are refused there).
   void finish() noexcept;
 
+  /// The `ta_signals` set of `s` (all zero unless track_indicators is on).
   [[nodiscard]] indicator_snapshot indicators(symbol_id s) const noexcept;
   [[nodiscard]] const strategy_stats& stats() const noexcept { return stats_; }
   /// Number of hosted (enabled) strategies.
@@ -138,7 +146,8 @@ class strategy_engine {
   uint32_t used_ = 0;      // 1 + highest symbol id seen (a gap resets only these)
   uint32_t callbacks_ = 0;  // union of the slots' callback bits
   bool started_ = false;
-  bool has_long_bars_ = false;  // some strategy's timeframe is longer than 1Sec
+  bool has_long_bars_ = false;
+  bool track_indicators_ = false;  // some strategy's timeframe is longer than 1Sec
   bool finished_ = false;
   trading_state trading_ = trading_state::active;
   timestamp next_timer_ = timestamp{INT64_MAX};

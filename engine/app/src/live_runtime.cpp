@@ -34,9 +34,11 @@
 #include "torghut/core/clock.hpp"
 #include "torghut/core/mailbox.hpp"
 #include "torghut/core/result.hpp"
+#include "torghut/core/signal_queue.hpp"
 #include "torghut/core/symbol_table.hpp"
 #include "torghut/persistence/audit_trail.hpp"
 #include "torghut/persistence/schema.hpp"
+#include "torghut/persistence/signal_log.hpp"
 
 namespace torghut::app {
 namespace {
@@ -125,6 +127,7 @@ class live_runtime {
     audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
     hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
 
+    if (auto r = wire_signals(); !r) return r;
     if (auto r = wire_relay(); !r) return r;
     if (auto r = wire_market_data(); !r) return r;
     if (auto r = wire_audit_trail(); !r) return r;
@@ -232,6 +235,14 @@ class live_runtime {
       rep_.db_rows_spooled = wm.rows_spooled;
     }
     rep_.audit_dropped = audit_->dropped();
+    if (signal_log_) {
+      signal_log_->stop();  // the hot thread has stopped: drains every queued row
+      rep_.signals_written = true;
+      rep_.signal_rows = signal_log_->rows();
+      rep_.signal_dropped = signal_log_->dropped();
+      rep_.signal_lost = signal_log_->lost();
+      rep_.signal_error = signal_log_->error();
+    }
     return rep_;
   }
 
@@ -244,6 +255,22 @@ class live_runtime {
 
  private:
   // ---- wiring, one piece each -------------------------------------------------------------
+
+  /// The signals file (optional): opened first, so an unwritable path stops the run before
+  /// anything is served or dialled. Its writer thread runs from here on.
+  step wire_signals() {
+    if (opts_.signals.empty()) return {};
+    signal_queue_ = std::make_unique<signal_queue>(signal_queue_capacity, cfg_.symbol_capacity, clk_,
+                                                   signal_queue::when_full::drop);
+    try {
+      signal_log_ = std::make_unique<persistence::signal_log>(opts_.signals, *signal_queue_, *symbols_);
+    } catch (const std::exception& e) {
+      return failed(exit_code::config, e.what());
+    }
+    signal_log_->start();
+    hp_->set_signal_sink(signal_queue_.get());
+    return {};
+  }
 
   /// The relay (optional): local consumers share this process's one connection.
   step wire_relay() {
@@ -559,6 +586,10 @@ class live_runtime {
   std::unique_ptr<audit_sink> audit_;
   system_clock clk_;
   std::unique_ptr<actors::hot_path> hp_;
+  /// 16384 rows (about 3 MiB): 16 s of closed bars at 1,000 symbols before a row is dropped.
+  static constexpr size_t signal_queue_capacity = 1u << 14;
+  std::unique_ptr<signal_queue> signal_queue_;
+  std::unique_ptr<persistence::signal_log> signal_log_;
   std::unique_ptr<adapters::md_server> relay_;
   adapters::md_client_config mc_;
   asio::io_context io_{1};

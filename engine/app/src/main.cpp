@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 #include <unistd.h>
 
 #include "commands.hpp"
@@ -37,7 +38,7 @@ void print_latency(const char* name, const app::latency_summary& l) {
               us(l.max_ns).c_str());
 }
 
-void print_report(const app::replay_report& r, const std::string& log_path) {
+void print_report(const app::replay_report& r, const std::string& log_path, const std::string& signals_path) {
   std::printf("\n== torghut replay (paper) ==\n");
   std::printf("frames %llu, market events %llu, skipped lines %llu, skipped messages %llu\n",
               static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.events),
@@ -80,6 +81,16 @@ void print_report(const app::replay_report& r, const std::string& log_path) {
               static_cast<double>(r.peak_rss_kib) / 1024.0, static_cast<double>(r.anon_rss_kib) / 1024.0);
   std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(r.audit_rows),
               log_path.empty() ? "" : " written to ", log_path.c_str());
+  if (!signals_path.empty()) {
+    std::printf("signals: %llu rows written to %s (closed bars %llu)\n",
+                static_cast<unsigned long long>(r.signal_rows), signals_path.c_str(),
+                static_cast<unsigned long long>(r.strategy_bars));
+    if (r.signal_dropped)
+      std::printf("  WARNING: %llu signal rows dropped (queue full)\n", static_cast<unsigned long long>(r.signal_dropped));
+    if (r.signal_lost)
+      std::printf("  WARNING: %llu signal rows not written (%s)\n", static_cast<unsigned long long>(r.signal_lost),
+                  r.signal_error.c_str());
+  }
   if (r.db_rows_committed || r.db_rows_spooled || r.db_dead_letters)
     std::printf("postgres: %llu rows committed, %llu spooled, %llu dead letters\n",
                 static_cast<unsigned long long>(r.db_rows_committed),
@@ -88,8 +99,16 @@ void print_report(const app::replay_report& r, const std::string& log_path) {
   if (r.audit_dropped) std::printf("  WARNING: %llu audit rows dropped\n", static_cast<unsigned long long>(r.audit_dropped));
 }
 
+/// The parent directories of an output file (`--decisions`, `--signals`); a failure is left to
+/// the file's own open, which names the path and the reason.
+void make_parent_dirs(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+}
+
 app::exit_code do_replay(const std::string& file, const std::string& config_path, const std::string& log_path,
-              int cpu, const std::string& idle, bool progress, bool quiet) {
+              const std::string& signals_path, int cpu, const std::string& idle, bool progress, bool quiet) {
   const auto mode = resolve_trading_mode(std::getenv("TRADING_MODE"), std::getenv("TRADING_LIVE_ENABLED"));
   if (!mode.error.empty()) {
     spdlog::error("{}", mode.error);
@@ -98,6 +117,7 @@ app::exit_code do_replay(const std::string& file, const std::string& config_path
   app::replay_options opts;
   opts.recording = file;
   opts.decision_log = log_path;
+  opts.signals = signals_path;
   opts.db_dsn = persistence::dsn_from_env();
   if (!config_path.empty()) {
     auto r = load_config_file(config_path, /*allow_empty_symbols=*/true);
@@ -115,10 +135,8 @@ app::exit_code do_replay(const std::string& file, const std::string& config_path
   if (!idle.empty()) opts.config.idle = parse_enum<idle_kind>(idle).value_or(opts.config.idle);  // CLI checked
   if (mode.mode == trading_mode::live)
     spdlog::warn("TRADING_MODE=live is set, but a replay never sends orders: running in paper mode");
-  if (!log_path.empty()) {
-    const auto parent = std::filesystem::path(log_path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-  }
+  if (!log_path.empty()) make_parent_dirs(log_path);
+  if (!signals_path.empty()) make_parent_dirs(signals_path);
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (progress && tty) {
     opts.progress = [](uint64_t done, uint64_t total) {
@@ -155,8 +173,12 @@ app::exit_code do_replay(const std::string& file, const std::string& config_path
   if (!rep.pin_error.empty()) spdlog::warn("could not pin the hot loop: {}", rep.pin_error);
   if (!rep.first_decode_error.empty())
     spdlog::warn("skipped bad input ({} messages); first: {}", rep.decode_skipped, rep.first_decode_error);
-  if (!quiet) print_report(rep, log_path);
-  return rep.audit_dropped == 0 ? app::exit_code::ok : app::exit_code::audit_dropped;
+  if (!rep.signal_error.empty())
+    spdlog::error("signals file '{}': a write failed ({}); {} rows are missing from it", signals_path,
+                  rep.signal_error, rep.signal_lost);
+  if (!quiet) print_report(rep, log_path, signals_path);
+  if (rep.audit_dropped != 0) return app::exit_code::audit_dropped;
+  return rep.signal_error.empty() ? app::exit_code::ok : app::exit_code::failure;
 }
 
 }  // namespace
@@ -170,7 +192,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "torghut 0.1.0");
   app.require_subcommand(1);
 
-  std::string file, config_path, log_path = "out/decisions.jsonl", idle;
+  std::string file, config_path, log_path = "out/decisions.jsonl", signals_path, idle;
   int cpu = -2;
   bool no_progress = false, quiet = false;
   auto add_engine_opts = [&](CLI::App* sc) {
@@ -178,6 +200,8 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     sc->add_option("--decisions", log_path, "decision log (JSON lines); '' to skip")
         ->capture_default_str();
+    sc->add_option("--signals", signals_path,
+                   "write every closed bar's indicators to this CSV (the ta_signals columns)");
     sc->add_option("--cpu", cpu, "pin the hot loop to this core");
     sc->add_option("--idle", idle, "idle strategy")->check(CLI::IsMember({"busy-spin", "backoff"}));
     sc->add_flag("--no-progress", no_progress, "no progress bar");
@@ -213,7 +237,7 @@ int main(int argc, char** argv) {
   if (*sim.sub) return app::to_int(sim.run());
   if (*migrate.sub) return app::to_int(migrate.run());
 
-  if (*rp) return app::to_int(do_replay(file, config_path, log_path, cpu, idle, !no_progress, quiet));
+  if (*rp) return app::to_int(do_replay(file, config_path, log_path, signals_path, cpu, idle, !no_progress, quiet));
   if (*gen) {
     if (nsym != 8 || sc.symbols.size() != 8) {
       sc.symbols.clear();

@@ -19,10 +19,12 @@
 #include "torghut/control/control_plane.hpp"
 #include "torghut/core/decision_hash.hpp"
 #include "torghut/core/run_loop.hpp"
+#include "torghut/core/signal_queue.hpp"
 #include "torghut/core/symbol_table.hpp"
 #include "torghut/persistence/audit_json.hpp"
 #include "torghut/persistence/write_behind.hpp"
 #include "torghut/persistence/audit_trail.hpp"
+#include "torghut/persistence/signal_log.hpp"
 
 namespace torghut::app {
 namespace {
@@ -98,6 +100,15 @@ class replay_runtime {
     audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
     hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
     hp_->set_order_probe(opts_.measure_latency);
+    if (!opts_.signals.empty()) {
+      // A replay waits for the signals writer rather than drop a row (the file is complete and
+      // the same for the same recording); opening the file here fails before anything runs.
+      signal_queue_ = std::make_unique<signal_queue>(signal_queue_capacity, cfg_.symbol_capacity, clk_,
+                                                     signal_queue::when_full::wait);
+      signal_log_ = std::make_unique<persistence::signal_log>(opts_.signals, *signal_queue_, *symbols_);
+      signal_log_->start();
+      hp_->set_signal_sink(signal_queue_.get());
+    }
     control_ = std::make_unique<control_plane>(channel_, control_plane_options{.workers = 1});
     persistence::audit_trail_options ao;
     ao.decision_log = opts_.decision_log;
@@ -149,6 +160,7 @@ class replay_runtime {
 
   /// The final drain of the audit trail, and the report.
   replay_report finish() {
+    if (signal_log_) signal_log_->stop();  // the hot thread has stopped: drains every row
     control_->stop_workers();
     {
       const auto& hc = hp_->counters();
@@ -219,6 +231,13 @@ class replay_runtime {
     rep.db_rows_spooled = wm.rows_spooled;
     rep.db_dead_letters = wm.dead_letters;
   }
+  rep.strategy_bars = hp.strategy().stats().bars;
+  if (signal_log_) {
+    rep.signal_rows = signal_log_->rows();
+    rep.signal_dropped = signal_log_->dropped();
+    rep.signal_lost = signal_log_->lost();
+    rep.signal_error = signal_log_->error();
+  }
   rep.pin_error = pin_error;
   rep.peak_rss_kib = proc_status_kib("VmHWM:");
   rep.anon_rss_kib = proc_status_kib("RssAnon:");
@@ -240,6 +259,9 @@ class replay_runtime {
   control_channel channel_;
   std::unique_ptr<control_plane> control_;
   std::unique_ptr<persistence::audit_trail> trail_;
+  static constexpr size_t signal_queue_capacity = 1u << 14;
+  std::unique_ptr<signal_queue> signal_queue_;
+  std::unique_ptr<persistence::signal_log> signal_log_;
   std::vector<int64_t> frame_lat_, order_lat_;
   std::atomic<uint64_t> done_{0};
   uint64_t decoded_events_ = 0;

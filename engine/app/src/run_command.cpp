@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
 #include "commands.hpp"
 #include "torghut/app/config_file.hpp"
@@ -46,7 +47,7 @@ void install_signal_handlers() {
 
 struct run_args {
   std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "hot";
-  std::string relay_listen, relay_url, record, lease_dir, idle;
+  std::string relay_listen, relay_url, record, lease_dir, idle, signals;
   std::string broker, rest_url, stream_url;
   std::vector<std::string> symbols;
   double duration = 0;
@@ -129,15 +130,19 @@ exit_code do_run(const run_args& a) {
   opts.live_trading = mode.mode == trading_mode::live;
 
   opts.decision_log = a.log_path;
+  opts.signals = a.signals;
   opts.key_id = env_or_empty("APCA_API_KEY_ID");
   opts.secret = env_or_empty("APCA_API_SECRET_KEY");
   opts.db_dsn = env_or_empty("DB_DSN");
   opts.io = a.io == "hot" ? app::io_mode::hot_thread : app::io_mode::io_thread;
   opts.duration_s = a.duration;
   opts.max_events = a.max_events;
-  if (!a.log_path.empty()) {
-    const auto parent = std::filesystem::path(a.log_path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+  // Parent directories of the output files; a failure is left to the file's own open, which
+  // names the path and the reason (exit code 2, before anything is dialled).
+  for (const std::string* path : {&a.log_path, &a.signals}) {
+    const auto parent = std::filesystem::path(*path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   }
 
   opts.reload_requests = &g_reloads;
@@ -213,9 +218,23 @@ exit_code do_run(const run_args& a) {
                   static_cast<unsigned long long>(s.relay_slow_drops));
     std::printf("audit: %llu rows%s%s\n", static_cast<unsigned long long>(rep.audit_rows),
                 a.log_path.empty() ? "" : " written to ", a.log_path.c_str());
+    if (rep.signals_written) {
+      std::printf("signals: %llu rows written to %s\n", static_cast<unsigned long long>(rep.signal_rows),
+                  a.signals.c_str());
+      if (rep.signal_dropped)
+        std::printf("  WARNING: %llu signal rows dropped (queue full)\n",
+                    static_cast<unsigned long long>(rep.signal_dropped));
+      if (rep.signal_lost)
+        std::printf("  WARNING: %llu signal rows not written (%s)\n", static_cast<unsigned long long>(rep.signal_lost),
+                    rep.signal_error.c_str());
+    }
   }
+  if (!rep.signal_error.empty())
+    spdlog::error("signals file '{}': a write failed ({}); {} rows are missing from it", a.signals,
+                  rep.signal_error, rep.signal_lost);
   if (rep.exit_code != exit_code::ok) return rep.exit_code;
-  return rep.audit_dropped == 0 ? exit_code::ok : exit_code::audit_dropped;
+  if (rep.audit_dropped != 0) return exit_code::audit_dropped;
+  return rep.signal_error.empty() ? exit_code::ok : exit_code::failure;
 }
 
 }  // namespace
@@ -238,6 +257,8 @@ command add_run_command(CLI::App& app) {
   sc->add_option("--record", args->record, "record every raw frame with its receive time to this file");
   sc->add_option("--lease-dir", args->lease_dir, "directory of the one-connection lease lock files");
   sc->add_option("--decisions", args->log_path, "decision log (JSON lines); '' to skip")->capture_default_str();
+  sc->add_option("--signals", args->signals,
+                 "write every closed bar's indicators to this CSV (the ta_signals columns)");
   sc->add_option("--broker", args->broker, "where orders go (overrides trading.broker)")
       ->check(CLI::IsMember({"paper", "alpaca"}));
   sc->add_option("--rest-url", args->rest_url, "trading REST base URL (overrides trading.rest_url)");

@@ -168,6 +168,8 @@ class hot_path {
   }
   /// Enables stamping order commands with monotonic time as they leave (off by default).
   void set_order_probe(bool on) noexcept { order_probe_ = on; }
+  /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off).
+  void set_signal_sink(signal_sink* s) noexcept { strategy_.set_signal_sink(s); }
 
  private:
   size_t drain_downstream() noexcept;

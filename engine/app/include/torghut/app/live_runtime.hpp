@@ -29,6 +29,9 @@ enum class io_mode : uint8_t { io_thread, hot_thread };
 struct live_options {
   engine_config config;
   std::string decision_log = "out/decisions.jsonl";  ///< "" = do not write
+  /// CSV of every closed bar's indicator snapshot (persistence/signal_log.hpp); "" = off. The hot
+  /// thread never waits for its writer: a row that finds the queue full is dropped and counted.
+  std::string signals;
   std::string key_id;  ///< APCA_API_KEY_ID
   std::string secret;  ///< APCA_API_SECRET_KEY: never logged
   /// When set: the audit trail goes to Postgres through the write-behind, and the lease is a
@@ -89,6 +92,10 @@ struct live_report {
   std::string realized_pnl, unrealized_pnl;
   uint64_t audit_rows = 0, audit_dropped = 0;
   uint64_t db_rows_committed = 0, db_rows_spooled = 0;
+  /// With signals: rows written, rows dropped (queue full), rows lost to a write failure (and why).
+  bool signals_written = false;  ///< the signals file was opened (and is now closed)
+  uint64_t signal_rows = 0, signal_dropped = 0, signal_lost = 0;
+  std::string signal_error;
   std::string relay_url;  ///< the relay's URL when one was served
 };
 

@@ -17,6 +17,9 @@ namespace torghut::app {
 struct replay_options {
   std::string recording;       ///< path of the recording to replay
   std::string decision_log;    ///< JSON-lines audit output; empty = do not write
+  /// CSV of every closed bar's indicator snapshot (persistence/signal_log.hpp); empty = off.
+  /// The hot thread waits for the writer when its queue is full, so a replay never drops a row.
+  std::string signals;
   engine_config config;        ///< allowed_symbols empty = every symbol of the recording
   bool measure_latency = true; ///< per-frame timing (two monotonic clock reads per frame)
   /// Postgres DSN (DB_DSN): when set, the audit trail also goes through the write-behind
@@ -59,6 +62,11 @@ struct replay_report {
   std::vector<std::string> first_activity;
   uint64_t audit_rows = 0;
   uint64_t audit_dropped = 0;
+  uint64_t strategy_bars = 0;   ///< closed final microbars the strategy actor saw
+  uint64_t signal_rows = 0;     ///< with signals: rows written (one per closed bar)
+  uint64_t signal_dropped = 0;  ///< with signals: rows not queued (never in a replay)
+  uint64_t signal_lost = 0;     ///< with signals: rows not written because a write failed
+  std::string signal_error;     ///< with signals: the first write failure, "" if none
   uint64_t db_rows_committed = 0;  ///< with db_dsn: rows committed to Postgres
   uint64_t db_rows_spooled = 0;    ///< with db_dsn: rows made durable in the spool
   uint64_t db_dead_letters = 0;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -113,5 +114,63 @@ TEST(replay, counts_and_skips_bad_frames_without_stopping) {
   EXPECT_EQ(r.events, 2u);
   EXPECT_GE(r.decode_skipped, 3u);
   EXPECT_FALSE(r.first_decode_error.empty());
+  std::filesystem::remove(rec);
+}
+
+TEST(replay, signals_have_one_row_per_closed_bar_the_same_bytes_every_time_and_leave_the_log_alone) {
+  const std::string rec = tmp("sig.rec");
+  adapters::synth_config sc;
+  sc.seed = 2024;
+  sc.symbol_count = 5;
+  sc.duration = duration_ns{8 * 60 * ns_per_second};
+  ASSERT_GT(adapters::generate_recording(sc, rec).frames, 0u);
+
+  app::replay_options o;
+  o.recording = rec;
+  o.config = default_config({});
+  o.config.symbol_capacity = 256;
+  o.decision_log = tmp("sig0.jsonl");
+  const auto plain = app::run_replay(o);
+  o.decision_log = tmp("sig1.jsonl");
+  o.signals = tmp("sig1.csv");
+  const auto a = app::run_replay(o);
+  o.decision_log = tmp("sig2.jsonl");
+  o.signals = tmp("sig2.csv");
+  const auto b = app::run_replay(o);
+
+  EXPECT_GT(a.strategy_bars, 0u);
+  EXPECT_EQ(a.signal_rows, a.strategy_bars);
+  EXPECT_EQ(a.signal_dropped, 0u);
+  EXPECT_EQ(a.signal_lost, 0u);
+  EXPECT_EQ(a.signal_error, "");
+  const std::string csv = slurp(tmp("sig1.csv"));
+  EXPECT_EQ(static_cast<uint64_t>(std::count(csv.begin(), csv.end(), '\n')), a.strategy_bars + 1);  // + header
+  EXPECT_EQ(csv, slurp(tmp("sig2.csv")));
+  EXPECT_EQ(b.signal_rows, a.signal_rows);
+  // Writing signals changes no decision.
+  EXPECT_EQ(plain.signal_rows, 0u);
+  EXPECT_EQ(slurp(tmp("sig0.jsonl")), slurp(tmp("sig1.jsonl")));
+  EXPECT_EQ(plain.decisions, a.decisions);
+  for (const auto& p : {rec, tmp("sig0.jsonl"), tmp("sig1.jsonl"), tmp("sig2.jsonl"), tmp("sig1.csv"), tmp("sig2.csv")})
+    std::filesystem::remove(p);
+}
+
+TEST(replay, an_unwritable_signals_path_is_refused_before_the_replay_runs) {
+  const std::string rec = tmp("sig_bad.rec");
+  adapters::synth_config sc;
+  sc.symbol_count = 2;
+  sc.duration = duration_ns{60 * ns_per_second};
+  ASSERT_GT(adapters::generate_recording(sc, rec).frames, 0u);
+  app::replay_options o;
+  o.recording = rec;
+  o.config = default_config({});
+  o.config.symbol_capacity = 16;
+  o.signals = "/nonexistent/dir/signals.csv";
+  try {
+    (void)app::run_replay(o);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/signals.csv"), std::string::npos) << e.what();
+  }
   std::filesystem::remove(rec);
 }

@@ -67,11 +67,12 @@ class sma_cross final : public sdk::strategy {
     if (flat && prev <= 0 && diff > 0) {
       const quantity qty = ctx.shares_for_budget(b.close);
       if (!qty.is_positive()) return;  // the budget does not buy one share
+      // The rationale goes with the decision into the audit trail (47 characters at most).
       ctx.market(b.symbol, side::buy, qty,
-                 rationale("sma ").num(fast, 2).add(" crossed above ").num(slow, 2));
+                 rationale("fast sma ").num(fast, 4).add(" crossed above slow ").num(slow, 4));
     } else if (!flat && prev >= 0 && diff < 0) {
-      ctx.close_position(b.symbol,
-                         rationale("sma ").num(fast, 2).add(" crossed below ").num(slow, 2));
+      ctx.close_position(
+          b.symbol, rationale("fast sma ").num(fast, 4).add(" crossed below slow ").num(slow, 4));
     }
   }
 

@@ -29,9 +29,10 @@ load_result strategy_library::load(const std::filesystem::path& path,
   if (path.empty()) return load_result(std::string("strategy library: empty path"));
   // dlopen searches the library path for a name without a slash; a configured library is a
   // file, so it always gets a path with one.
-  fs::path file = path;
-  if (file.is_relative()) file = relative_to.empty() ? fs::absolute(file) : relative_to / file;
   std::error_code ec;
+  fs::path file = path;
+  if (file.is_relative()) file = relative_to.empty() ? fs::absolute(file, ec) : relative_to / file;
+  if (ec) return load_result(what + ": " + ec.message());
   const fs::file_status st = fs::status(file, ec);
   if (!fs::exists(st)) return load_result(what + ": no such file (" + file.string() + ")");
   if (fs::is_directory(st)) return load_result(what + ": is a directory, not a shared library");

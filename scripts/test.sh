@@ -24,6 +24,9 @@ step "release build + tests"
 cmake --build --preset release -j "$JOBS"
 ctest --preset release -j "$JOBS"
 
+step "out-of-tree strategy: install the SDK, build examples/strategy-template against it, replay"
+scripts/sdk-package.sh
+
 step "official Alpaca SDKs (npm) against torghut sim"
 scripts/sdk-conformance.sh
 

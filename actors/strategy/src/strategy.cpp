@@ -465,8 +465,12 @@ strategy_engine::strategy_engine(const engine_config& cfg,
     if (!c.enabled) continue;
     const std::string where = "strategies." + c.name + ".";
     const sdk::descriptor* d = nullptr;
-    for (const sdk::descriptor* e : catalog)
-      if (e != nullptr && e->kind == c.kind) d = e;
+    for (const sdk::descriptor* e : catalog) {  // the first match: libraries come first
+      if (e != nullptr && e->kind == c.kind) {
+        d = e;
+        break;
+      }
+    }
     if (d == nullptr) {
       std::string known;
       for (const sdk::descriptor* e : catalog)

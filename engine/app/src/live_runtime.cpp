@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "hot_agents.hpp"
+#include "strategy_catalog.hpp"
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/broker_link.hpp"
 #include "torghut/adapters/md_client.hpp"
@@ -125,7 +126,12 @@ class live_runtime {
     // intern (the decoder may, on the I/O thread): every allowed symbol gets its id now.
     for (const auto& s : cfg_.allowed_symbols) (void)symbols_->intern(s);
     audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
-    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
+    {
+      std::vector<std::string> errs;
+      catalog_ = load_strategy_catalog(cfg_, errs);  // built-ins and the config's libraries
+      if (!errs.empty()) throw std::runtime_error("strategies: " + errs.front());
+    }
+    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_, catalog_.all);
 
     if (auto r = wire_signals(); !r) return r;
     if (auto r = wire_relay(); !r) return r;
@@ -585,6 +591,7 @@ class live_runtime {
   std::unique_ptr<symbol_table> symbols_;
   std::unique_ptr<audit_sink> audit_;
   system_clock clk_;
+  strategy_catalog catalog_;  // outlives hp_ (declared before it)
   std::unique_ptr<actors::hot_path> hp_;
   /// 16384 rows (about 3 MiB): 16 s of closed bars at 1,000 symbols before a row is dropped.
   static constexpr size_t signal_queue_capacity = 1u << 14;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hot_agents.hpp"
+#include "strategy_catalog.hpp"
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/json_decoder.hpp"
 #include "torghut/adapters/recording.hpp"
@@ -98,7 +99,12 @@ class replay_runtime {
   /// reachable database at another schema version) and std::runtime_error.
   void wire_up() {
     audit_ = std::make_unique<audit_sink>(cfg_.audit_capacity);
-    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_);
+    {
+      std::vector<std::string> errs;
+      catalog_ = load_strategy_catalog(cfg_, errs);  // built-ins and the config's libraries
+      if (!errs.empty()) throw std::runtime_error("strategies: " + errs.front());
+    }
+    hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_, catalog_.all);
     hp_->set_order_probe(opts_.measure_latency);
     if (!opts_.signals.empty()) {
       // A replay waits for the signals writer rather than drop a row (the file is complete and
@@ -254,6 +260,7 @@ class replay_runtime {
   std::unique_ptr<adapters::json_decoder> decoder_;
   std::unique_ptr<audit_sink> audit_;
   manual_clock clk_;
+  strategy_catalog catalog_;  // outlives hp_ (declared before it)
   std::unique_ptr<actors::hot_path> hp_;
   uint32_t stopped_logged_ = 0;
   control_channel channel_;

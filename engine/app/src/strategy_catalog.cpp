@@ -1,5 +1,6 @@
 #include "strategy_catalog.hpp"
 
+#include "strategy_library.hpp"
 #include "torghut/strategies/builtin.hpp"
 
 namespace torghut::app {
@@ -11,16 +12,31 @@ strategy_catalog load_strategy_catalog(const engine_config& cfg, std::vector<std
     const strategy_config& s = cfg.strategies[i];
     const std::string w = "strategies[" + std::to_string(i) + "].";
     if (!s.library.empty()) {
-      errs.push_back(w + "library: loading strategies from shared libraries is not built into this engine yet");
-      continue;
+      auto r = strategy_library::load(s.library);
+      if (!r) {
+        errs.push_back(w + "library: " + r.error());
+        continue;
+      }
+      const sdk::descriptor* d = *r;
+      if (d->kind != s.kind) {
+        errs.push_back(w + "kind: '" + s.kind + "' but the library '" + s.library + "' holds '" +
+                       std::string(d->kind) + "'");
+        continue;
+      }
+      // A library's kind shadows a built-in of the same name for this config.
+      cat.all.insert(cat.all.begin(), d);
     }
   }
   for (size_t i = 0; i < cfg.strategies.size(); ++i) {
     const strategy_config& s = cfg.strategies[i];
     const std::string w = "strategies[" + std::to_string(i) + "].";
     const sdk::descriptor* d = nullptr;
-    for (const sdk::descriptor* e : cat.all)
-      if (e->kind == s.kind) d = e;
+    for (const sdk::descriptor* e : cat.all) {  // the first match: libraries come first
+      if (e->kind == s.kind) {
+        d = e;
+        break;
+      }
+    }
     if (d == nullptr) {
       if (!s.library.empty()) continue;  // already reported
       std::string known;

@@ -22,5 +22,7 @@ command add_run_command(CLI::App& app);
 command add_sim_command(CLI::App& app);
 /// `torghut migrate up|status`: the Postgres migration runner (migrate_command.cpp).
 command add_migrate_command(CLI::App& app);
+/// `torghut check-strategy`: one strategy over a recording, checked (check_strategy.cpp).
+command add_check_strategy_command(CLI::App& app);
 
 }  // namespace torghut::app

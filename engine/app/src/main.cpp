@@ -230,12 +230,14 @@ int main(int argc, char** argv) {
   const app::command run = app::add_run_command(app);
   const app::command sim = app::add_sim_command(app);
   const app::command migrate = app::add_migrate_command(app);
+  const app::command check_strategy = app::add_check_strategy_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (*run.sub) return app::to_int(run.run());
   if (*sim.sub) return app::to_int(sim.run());
   if (*migrate.sub) return app::to_int(migrate.run());
+  if (*check_strategy.sub) return app::to_int(check_strategy.run());
 
   if (*rp) return app::to_int(do_replay(file, config_path, log_path, signals_path, cpu, idle, !no_progress, quiet));
   if (*gen) {

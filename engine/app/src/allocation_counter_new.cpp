@@ -1,12 +1,15 @@
 // The `torghut` executable's global allocation functions (allocation_counter.hpp): malloc and
 // free, as the standard library's, plus one relaxed load of the counting flag per allocation.
-// Every form is replaced here and nothing else is defined in this file, so the linker takes it
-// from the library only where nothing else replaced operator new (the test executables do).
+// Every form is replaced here, and nothing else is defined in this file but link_replacement(),
+// which check_strategy.cpp calls so that the `torghut` executable always takes this object (with
+// a sanitizer, whose runtime library defines operator new, it would not otherwise); the test
+// executables, which do not link check_strategy.cpp, keep their own replacement.
 
 #include <cstddef>
 #include <cstdlib>
 #include <new>
 
+#include "allocation_counter.hpp"
 #include "allocation_counter_state.hpp"
 
 namespace {
@@ -42,6 +45,8 @@ void* throwing_aligned_alloc(std::size_t n, std::align_val_t al) {
 }
 
 }  // namespace
+
+bool torghut::app::allocation_counter::link_replacement() noexcept { return true; }
 
 // NOLINTBEGIN: replaceable global allocation functions
 void* operator new(std::size_t n) { return throwing_alloc(n); }

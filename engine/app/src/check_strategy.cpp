@@ -372,7 +372,7 @@ exit_code check_strategy(const check_options& o) {
     for (const auto& e : errs) std::fprintf(stderr, "  - %s\n", e.c_str());
     return exit_code::config;
   }
-  const bool counter_ok = allocation_counter::installed();
+  const bool counter_ok = allocation_counter::link_replacement() && allocation_counter::installed();
   if (!counter_ok) {
     std::fprintf(stderr, "check-strategy: this executable's operator new is not the counting one "
                          "(allocation_counter_new.cpp was not linked in): allocations cannot be checked\n");

@@ -26,6 +26,8 @@ ctest --preset release -j "$JOBS"
 
 step "out-of-tree strategy: install the SDK, build examples/strategy-template against it, replay"
 scripts/sdk-package.sh
+build/release/engine/app/torghut check-strategy out/strategy-template-build/libmy_strategy.so \
+  --recording data/sample.rec --json out/check-strategy-example.json
 
 step "official Alpaca SDKs (npm) against torghut sim"
 scripts/sdk-conformance.sh

@@ -24,6 +24,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "strategy_library.hpp"
 #include "allocation_counter.hpp"
 #include "commands.hpp"
 #include "strategy_timing.hpp"
@@ -68,16 +69,14 @@ bool looks_like_library(std::string_view arg) {
 }
 
 /// The one place where the strategy under test is found: a built-in kind, or a shared library.
-/// SHARED LIBRARIES PLUG IN HERE: once engine/app/src/strategy_library.{hpp,cpp} (the loader)
-/// exists, load `arg` with it, keep the library loaded for the whole check (e.g. a static
-/// handle here) and return its descriptor with source = arg.
+/// A shared library is loaded with the engine's own loader (kept loaded for the process).
 resolved_strategy resolve_descriptor(const std::string& arg) {
   resolved_strategy r;
   if (looks_like_library(arg)) {
     r.source = arg;
-    r.error = "'" + arg +
-              "': loading strategies from shared libraries is not built into this engine yet; "
-              "give a built-in kind";
+    auto loaded = strategy_library::load(arg);
+    if (!loaded) r.error = loaded.error();
+    else r.desc = *loaded;
     return r;
   }
   std::string known;

@@ -32,6 +32,25 @@ timestamp bucket_start(sdk::timeframe tf, timestamp t) noexcept {
   return timestamp{floor_div(t.ns, len) * len};
 }
 
+/// The SDK's view of a bar event (Alpaca's or the engine's microbar).
+sdk::bar bar_of(const market_event& ev, sdk::timeframe tf, sdk::bar_source source) noexcept {
+  sdk::bar b;
+  b.symbol = ev.symbol;
+  b.tf = tf;
+  b.source = source;
+  b.halted = (ev.flags & event_flags::halted) != 0;
+  b.start = ev.event_time;
+  const auto& p = ev.u.bar;
+  b.open = p.open;
+  b.high = p.high;
+  b.low = p.low;
+  b.close = p.close;
+  b.volume = p.volume;
+  b.vwap = p.vwap;
+  b.trades = p.trade_count;
+  return b;
+}
+
 sdk::order_event event_of(order_status s) noexcept {
   switch (s) {
     case order_status::partially_filled: return sdk::order_event::partial_fill;
@@ -709,23 +728,11 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
     case market_event_kind::bar:
     case market_event_kind::daily_bar:
     case market_event_kind::updated_bar: {
-      sdk::bar b;
-      b.symbol = sym;
-      b.tf = ev.kind == market_event_kind::daily_bar ? sdk::timeframe::d1 : sdk::timeframe::m1;
-      b.source = ev.kind == market_event_kind::bar         ? sdk::bar_source::alpaca_minute
-                 : ev.kind == market_event_kind::daily_bar ? sdk::bar_source::alpaca_daily
-                                                           : sdk::bar_source::alpaca_updated;
-      b.halted = halted;
-      b.start = ev.event_time;
-      const auto& p = ev.u.bar;
-      b.open = p.open;
-      b.high = p.high;
-      b.low = p.low;
-      b.close = p.close;
-      b.volume = p.volume;
-      b.vwap = p.vwap;
-      b.trades = p.trade_count;
-      set_event(ev.event_time, ev.event_time, sym, p.close);
+      const sdk::bar b = bar_of(ev, ev.kind == market_event_kind::daily_bar ? sdk::timeframe::d1 : sdk::timeframe::m1,
+                                ev.kind == market_event_kind::bar         ? sdk::bar_source::alpaca_minute
+                                : ev.kind == market_event_kind::daily_bar ? sdk::bar_source::alpaca_daily
+                                                                          : sdk::bar_source::alpaca_updated);
+      set_event(ev.event_time, ev.event_time, sym, b.close);
       dispatch(sdk::callback::bar, [&](slot& sl) {
         if (sl.cfg_.alpaca_bars && sl.member(sym)) sl.instance_->on_bar(sl, b);
       });
@@ -739,20 +746,7 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
         ind_[s].on_bar(ev.u.bar, ev.event_time);
         if (signals_ != nullptr) signals_->on_signal(signal{sym, ev.event_time, ind_[s].snapshot()});
       }
-      sdk::bar b;
-      b.symbol = sym;
-      b.tf = sdk::timeframe::s1;
-      b.halted = halted;
-      b.start = ev.event_time;
-      const auto& p = ev.u.bar;
-      b.open = p.open;
-      b.high = p.high;
-      b.low = p.low;
-      b.close = p.close;
-      b.volume = p.volume;
-      b.vwap = p.vwap;
-      b.trades = p.trade_count;
-      deliver_bar(b, true);
+      deliver_bar(bar_of(ev, sdk::timeframe::s1, sdk::bar_source::engine));
       return;
     }
     default:
@@ -760,7 +754,7 @@ void strategy_engine::on_market_event(const market_event& ev) noexcept {
   }
 }
 
-void strategy_engine::deliver_bar(const sdk::bar& b, bool /*engine_s1*/) noexcept {
+void strategy_engine::deliver_bar(const sdk::bar& b) noexcept {
   const uint32_t s = b.symbol.value;
   const timestamp end{b.start.ns + ns_per_second};
   for (auto& up : slots_) {

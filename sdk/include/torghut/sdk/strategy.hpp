@@ -207,51 +207,23 @@ class context {
   /// A market order of `qty` shares.
   action_result market(symbol_id s, side sd, quantity qty, const rationale& why,
                        time_in_force tif = time_in_force::day) noexcept {
-    order_request r;
-    r.symbol = s;
-    r.order_side = sd;
-    r.type = order_type::market;
-    r.tif = tif;
-    r.qty = qty;
-    return submit(r, why);
+    return submit(request(s, sd, order_type::market, qty, tif, price{}, price{}), why);
   }
   /// A limit order.
   action_result limit(symbol_id s, side sd, quantity qty, price px, const rationale& why,
                       time_in_force tif = time_in_force::day) noexcept {
-    order_request r;
-    r.symbol = s;
-    r.order_side = sd;
-    r.type = order_type::limit;
-    r.tif = tif;
-    r.qty = qty;
-    r.limit_px = px;
-    return submit(r, why);
+    return submit(request(s, sd, order_type::limit, qty, tif, px, price{}), why);
   }
   /// A stop (market) order.
   action_result stop(symbol_id s, side sd, quantity qty, price stop_px, const rationale& why,
                      time_in_force tif = time_in_force::day) noexcept {
-    order_request r;
-    r.symbol = s;
-    r.order_side = sd;
-    r.type = order_type::stop;
-    r.tif = tif;
-    r.qty = qty;
-    r.stop_px = stop_px;
-    return submit(r, why);
+    return submit(request(s, sd, order_type::stop, qty, tif, price{}, stop_px), why);
   }
   /// A stop-limit order.
   action_result stop_limit(symbol_id s, side sd, quantity qty, price stop_px, price limit_px,
                            const rationale& why,
                            time_in_force tif = time_in_force::day) noexcept {
-    order_request r;
-    r.symbol = s;
-    r.order_side = sd;
-    r.type = order_type::stop_limit;
-    r.tif = tif;
-    r.qty = qty;
-    r.stop_px = stop_px;
-    r.limit_px = limit_px;
-    return submit(r, why);
+    return submit(request(s, sd, order_type::stop_limit, qty, tif, limit_px, stop_px), why);
   }
   /// Whole shares worth at most min(max_notional_per_trade, max_position_pct_equity × equity)
   /// at `px` (zero when that does not buy one share).
@@ -261,6 +233,20 @@ class context {
   context() = default;
   context(const context&) = default;
   context& operator=(const context&) = default;
+
+ private:
+  static constexpr order_request request(symbol_id s, side sd, order_type t, quantity qty,
+                                         time_in_force tif, price limit_px, price stop_px) noexcept {
+    order_request r;
+    r.symbol = s;
+    r.order_side = sd;
+    r.type = t;
+    r.tif = tif;
+    r.qty = qty;
+    r.limit_px = limit_px;
+    r.stop_px = stop_px;
+    return r;
+  }
 };
 
 /// A trading strategy. Every callback is optional; the engine calls only the ones a strategy

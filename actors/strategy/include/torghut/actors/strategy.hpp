@@ -110,7 +110,6 @@ class strategy_engine {
   class slot;  // one hosted strategy (and its sdk::context)
 
  private:
-  friend class slot;
   /// Runs `f(slot)` for every running slot that takes callback `bit`, each inside its own
   /// fault boundary.
   template <class F>
@@ -121,7 +120,8 @@ class strategy_engine {
   void start_all() noexcept;
   void fire_timers(timestamp now) noexcept;
   void close_long_bars(timestamp now) noexcept;
-  void deliver_bar(const sdk::bar& b, bool engine_s1) noexcept;
+  /// A closed one-second bar to every strategy of its symbol (folded into longer bars first).
+  void deliver_bar(const sdk::bar& b) noexcept;
   /// Delivers the open longer bar of `symbol` in slot `sl` and closes it.
   void close_agg(slot& sl, uint32_t symbol) noexcept;
   void note_halt(symbol_id s, bool halted) noexcept;

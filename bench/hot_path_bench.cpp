@@ -87,6 +87,7 @@ void tick_to_order(benchmark::State& state) {
   }
   state.counters["orders"] = static_cast<double>(lat.size());
   state.counters["p50_ns"] = static_cast<double>(pct(lat, 0.50));
+  state.counters["p90_ns"] = static_cast<double>(pct(lat, 0.90));
   state.counters["p99_ns"] = static_cast<double>(pct(lat, 0.99));
   state.counters["p999_ns"] = static_cast<double>(pct(lat, 0.999));
 }

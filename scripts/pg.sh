@@ -7,6 +7,9 @@
 #   scripts/pg.sh env       prints DB_DSN=... (eval-able; use `eval "$(scripts/pg.sh env)"`)
 #   scripts/pg.sh crash     pg_ctl stop -m immediate (a crash, for the zero-loss tests)
 #   scripts/pg.sh destroy   stop and delete the cluster folder
+#   scripts/pg.sh pin CPUS  restrict the running server (postmaster and every process it has
+#                           forked; later backends inherit it) to CPUS, a taskset list like 0 or
+#                           0-2: the benchmarks keep Postgres off the hot thread's core
 #
 # The cluster lives in $TORGHUT_PG_DIR (default var/pg, gitignored), listens only on a unix
 # socket inside that folder, on its own port ($TORGHUT_PG_PORT, default 55432), with
@@ -130,6 +133,15 @@ do_env() {
   echo "DB_DSN='postgresql://$APP_USER:$(password)@/$DB?host=$SOCK&port=$PORT'"
 }
 
+do_pin() {
+  local cpus=$1 pid kids
+  is_running || die "not running"
+  pid=$(head -1 "$DATA/postmaster.pid")
+  kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
+  for p in $pid $kids; do taskset -a -p -c "$cpus" "$p" >/dev/null || die "taskset $p failed"; done
+  log "server (pid $pid and $(wc -w <<<"$kids") children) pinned to cpus $cpus"
+}
+
 case "${1:-}" in
   start) do_start ;;
   stop) do_stop ;;
@@ -139,5 +151,6 @@ case "${1:-}" in
   crash)
     if [[ -f $DATA/PG_VERSION ]] && is_running; then pg_ctl_ stop -w -t 60 -m immediate >/dev/null; log "crashed (immediate stop)"; fi ;;
   destroy) do_stop; rm -rf "$PGDIR"; log "removed $PGDIR" ;;
-  *) echo "usage: $0 start|stop|status|env|crash|destroy" >&2; exit 2 ;;
+  pin) [[ -n ${2:-} ]] || die "usage: $0 pin CPUS"; do_pin "$2" ;;
+  *) echo "usage: $0 start|stop|status|env|crash|destroy|pin CPUS" >&2; exit 2 ;;
 esac

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <vector>
 
 #include "torghut/core/audit_sink.hpp"
@@ -169,6 +171,44 @@ TEST(audit_sink, emit_never_allocates_after_construction) {
   }
   EXPECT_EQ(test::stop_counting_allocations(), 0u);
   EXPECT_GT(a.dropped(), 0u);
+}
+
+/// Minor page faults this thread has taken so far (the kernel mapping a page on first touch).
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return u.ru_minflt;
+}
+
+// The queues' memory is mapped at construction, not on the hot thread's first lap: before,
+// every new page of an 11 MB audit queue cost the hot path a page fault, most of tick-to-order's
+// p99 (docs/PERFORMANCE.md, "Page faults on the hot path's queues").
+TEST(audit_sink, first_lap_through_the_queue_takes_no_page_fault) {
+  audit_sink a{1 << 16};  // 65,536 rows x 168 bytes: ~2,700 pages
+  audit_row r;
+  a.anomaly(anomaly_kind::gap, symbol_id{}, timestamp{0}, timestamp{0});
+  ASSERT_TRUE(a.pop(r));
+  const long before = minor_faults();
+  for (int64_t i = 0; i < (1 << 16) - 1; ++i) a.anomaly(anomaly_kind::gap, symbol_id{}, timestamp{i}, timestamp{i});
+  const long faults = minor_faults() - before;
+  EXPECT_EQ(a.dropped(), 0u);
+  EXPECT_LE(faults, 8) << "the first lap through the queue faulted pages in on the producer";
+}
+
+TEST(mailbox, first_lap_through_the_queue_takes_no_page_fault) {
+  struct big {
+    uint64_t words[32];  // 256 bytes: 4,096 of them span 256 pages
+  };
+  mailbox<big> m{4096};
+  big b{};
+  ASSERT_EQ(m.push(b), push_result::ok);  // the code of push and pop itself, paged in once
+  ASSERT_TRUE(m.pop(b));
+  const long before = minor_faults();
+  for (uint64_t i = 0; i < 4095; ++i) {
+    b.words[0] = i;
+    ASSERT_EQ(m.push(b), push_result::ok);
+  }
+  EXPECT_LE(minor_faults() - before, 8) << "the first lap through the queue faulted pages in on the producer";
 }
 
 }  // namespace

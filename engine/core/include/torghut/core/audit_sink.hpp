@@ -15,7 +15,7 @@ namespace torghut {
 
 class audit_sink {
  public:
-  explicit audit_sink(size_t capacity) : q_(capacity), capacity_(capacity) {}
+  explicit audit_sink(size_t capacity) : q_(capacity), capacity_(capacity) { detail::prefault(q_); }
   audit_sink(const audit_sink&) = delete;
   audit_sink& operator=(const audit_sink&) = delete;
 

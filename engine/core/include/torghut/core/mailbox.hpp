@@ -17,7 +17,7 @@ class mailbox {
   static_assert(std::is_trivially_copyable_v<T>, "hot messages are trivially copyable");
 
  public:
-  explicit mailbox(size_t capacity) : q_(capacity) {}
+  explicit mailbox(size_t capacity) : q_(capacity) { detail::prefault(q_); }
   mailbox(const mailbox&) = delete;
   mailbox& operator=(const mailbox&) = delete;
 

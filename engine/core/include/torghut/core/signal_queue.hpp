@@ -38,7 +38,7 @@ class signal_queue final : public signal_sink {
   /// `symbol_capacity` bounds the symbol ids it numbers (the symbol table's capacity); a
   /// snapshot of a symbol beyond it is dropped and counted.
   signal_queue(size_t capacity, uint32_t symbol_capacity, const clock& clk, when_full policy)
-      : q_(capacity), seq_(symbol_capacity, 0), clk_(clk), policy_(policy) {}
+      : q_(capacity), seq_(symbol_capacity, 0), clk_(clk), policy_(policy) { detail::prefault(q_); }
   signal_queue(const signal_queue&) = delete;
   signal_queue& operator=(const signal_queue&) = delete;
 

@@ -17,6 +17,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   postgresql postgresql-client
   valgrind python3
+  prometheus                          # promtool checks /metrics and the alert rules
 )
 
 # msgpack-cxx (header-only) is only the reference bench_codec compares the hand-written msgpack

@@ -306,8 +306,14 @@ void append_audit_json(std::string& out, const audit_row& row, const symbol_tabl
       if (a.kind == anomaly_kind::strategy_stopped) u64(out, "strategy_id", a.strategy.value);
       break;
     }
-    case audit_kind::control:
+    case audit_kind::control: {
+      const auto& c = row.body.control;
+      str(out, "control", to_string(c.kind));
+      str(out, "trading_state", to_string(c.state_after));
+      out += c.kill_switch_after ? ",\"kill_switch\":true" : ",\"kill_switch\":false";
+      if (c.kind == control_kind::cancel_all_orders) u64(out, "orders_canceled", c.orders_canceled);
       break;
+    }
   }
   out += '}';
 }

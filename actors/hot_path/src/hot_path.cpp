@@ -22,6 +22,8 @@ hot_path::hot_path(const engine_config& cfg, symbol_table& symbols, audit_sink& 
       risk_(cfg, symbols, verdicts_, audit, clk),
       router_(commands_, reports_, audit, clk),
       broker_(broker_events_, clk, symbols.capacity()),
+      audit_(audit),
+      clk_(clk),
       symbols_capacity_(symbols.capacity()) {
   strategy_.set_equity(risk_.equity());
 }
@@ -100,9 +102,16 @@ bool hot_path::on_control_command(const control_command& c, control_channel& cha
     case control_kind::set_trading_state:
     case control_kind::reload_risk_limits:
       risk_.on_control_command(c);
+      audit_.control({c.kind, risk_.state(), risk_.kill_switch(), 0}, clk_.now());
       strategy_.on_trading_state(risk_.state());
       pump();  // whatever the strategies did about it
       return true;
+    case control_kind::cancel_all_orders: {
+      const uint32_t n = strategy_.cancel_all_orders();
+      audit_.control({c.kind, risk_.state(), risk_.kill_switch(), n}, clk_.now());
+      pump();  // the cancels through risk and the router to the broker
+      return true;
+    }
   }
   return true;
 }

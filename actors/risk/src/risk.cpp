@@ -506,6 +506,7 @@ void risk_engine::on_control_command(const control_command& c) noexcept {
       break;
     case control_kind::status_snapshot:
     case control_kind::shutdown:
+    case control_kind::cancel_all_orders:
       break;
   }
 }

@@ -935,6 +935,19 @@ void strategy_engine::on_trading_state(trading_state st) noexcept {
   dispatch(sdk::callback::trading_state, [&](slot& s) { s.instance_->on_trading_state(s, st); });
 }
 
+uint32_t strategy_engine::cancel_all_orders() noexcept {
+  const sdk::rationale why("operator cancel-all");
+  uint32_t n = 0;
+  for (auto& up : slots_) {
+    slot& s = *up;
+    for (size_t i = 0; i < s.n_orders_; ++i) {
+      (void)s.request_cancel(s.orders_[i], why);
+      ++n;
+    }
+  }
+  return n;
+}
+
 void strategy_engine::finish() noexcept {
   if (finished_) return;
   finished_ = true;

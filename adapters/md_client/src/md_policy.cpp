@@ -280,6 +280,7 @@ void lag_gauge::record(int64_t lag_ns) noexcept {
   samples_.store(samples_.load(r) + 1, r);
   if (lag_ns < 0) negative_.store(negative_.load(r) + 1, r);
   last_.store(lag_ns, r);
+  sum_.store(sum_.load(r) + lag_ns, r);
   if (lag_ns > max_.load(r)) max_.store(lag_ns, r);
   auto& b = buckets_[bucket_of(lag_ns)];
   b.store(b.load(r) + 1, r);
@@ -292,6 +293,7 @@ lag_gauge::snapshot lag_gauge::read() const noexcept {
   s.negative = negative_.load(r);
   s.last_ns = last_.load(r);
   s.max_ns = max_.load(r);
+  s.sum_ns = sum_.load(r);
   for (size_t i = 0; i < bucket_count; ++i) s.buckets[i] = buckets_[i].load(r);
   return s;
 }
@@ -302,6 +304,7 @@ void lag_gauge::reset() noexcept {
   negative_.store(0, r);
   last_.store(0, r);
   max_.store(0, r);
+  sum_.store(0, r);
   for (auto& b : buckets_) b.store(0, r);
 }
 

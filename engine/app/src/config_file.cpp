@@ -224,7 +224,7 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
   loader l(errs);
   l.unknown_keys(root, "", {"account_label", "starting_equity", "allowed_symbols", "cpu", "idle",
                             "mailbox_capacity", "audit_capacity", "symbol_capacity", "risk",
-                            "market_data", "feed", "trading", "strategies"});
+                            "market_data", "feed", "trading", "control", "strategies"});
   l.text(root, "account_label", "", c.account_label);
   l.fixed(root, "starting_equity", "", c.starting_equity);
   l.strings(root, "allowed_symbols", "", c.allowed_symbols);
@@ -290,6 +290,15 @@ config_load_result load_config_text(std::string_view text, bool allow_empty_symb
       l.integer(*t, "healthy_after_ms", w, f.healthy_after_ms);
     } else {
       errs.push_back("feed: expected a table");
+    }
+  }
+  if (const auto* n = root.get("control")) {
+    if (const auto* t = n->as_table()) {
+      l.unknown_keys(*t, "control.", {"listen"});
+      if (t->contains("listen")) c.control.listen_explicit = true;
+      l.text(*t, "listen", "control.", c.control.listen);
+    } else {
+      errs.push_back("control: expected a table");
     }
   }
   if (const auto* n = root.get("trading")) {

@@ -81,14 +81,25 @@ inline size_t poll_guarded(boost::asio::io_context& io, hot_faults& faults) noex
 }
 
 /// Counters the hot thread publishes for the status line (the hot path's own are not atomic).
+/// Published once a millisecond (relaxed stores of values the hot thread owns); read by the
+/// status line and the control API's /metrics and /trading/status without a lock.
 struct hot_gauges {
   std::atomic<uint64_t> events{0}, decisions{0}, rejections{0}, orders{0}, fills{0};
-  void publish(const actors::hot_path_counters& c) noexcept {
-    events.store(c.events_in, std::memory_order_relaxed);
-    decisions.store(c.decisions, std::memory_order_relaxed);
-    rejections.store(c.rejections, std::memory_order_relaxed);
-    orders.store(c.orders, std::memory_order_relaxed);
-    fills.store(c.fills, std::memory_order_relaxed);
+  std::atomic<uint8_t> state{0};  ///< trading_state
+  std::atomic<bool> kill_switch{false};
+  std::atomic<int64_t> realized_pnl_raw{0}, unrealized_pnl_raw{0};  ///< money::raw
+  void publish(const actors::hot_path& hp) noexcept {
+    const auto& c = hp.counters();
+    constexpr auto r = std::memory_order_relaxed;
+    events.store(c.events_in, r);
+    decisions.store(c.decisions, r);
+    rejections.store(c.rejections, r);
+    orders.store(c.orders, r);
+    fills.store(c.fills, r);
+    state.store(static_cast<uint8_t>(hp.risk().state()), r);
+    kill_switch.store(hp.risk().kill_switch(), r);
+    realized_pnl_raw.store(hp.risk().realized_pnl().raw, r);
+    unrealized_pnl_raw.store(hp.risk().unrealized_pnl().raw, r);
   }
 };
 
@@ -122,7 +133,7 @@ struct live_hot_agent {
     if (now.ns - last_time_ns >= 1'000'000) {  // bars close on time even when the feed is quiet
       last_time_ns = now.ns;
       hp.on_time(now);
-      gauges.publish(hp.counters());
+      gauges.publish(hp);
     }
     return k;
   }

@@ -18,14 +18,17 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 
+#include "control_api.hpp"
 #include "hot_agents.hpp"
 #include "strategy_catalog.hpp"
 #include "torghut/actors/hot_path.hpp"
 #include "torghut/adapters/broker_link.hpp"
+#include "torghut/adapters/control_http.hpp"
 #include "torghut/adapters/md_client.hpp"
 #include "torghut/adapters/md_lease.hpp"
 #include "torghut/adapters/md_server.hpp"
@@ -37,6 +40,7 @@
 #include "torghut/core/result.hpp"
 #include "torghut/core/signal_queue.hpp"
 #include "torghut/core/symbol_table.hpp"
+#include "torghut/persistence/audit_json.hpp"
 #include "torghut/persistence/audit_trail.hpp"
 #include "torghut/persistence/schema.hpp"
 #include "torghut/persistence/signal_log.hpp"
@@ -137,7 +141,8 @@ class live_runtime {
     if (auto r = wire_relay(); !r) return r;
     if (auto r = wire_market_data(); !r) return r;
     if (auto r = wire_audit_trail(); !r) return r;
-    return wire_broker();
+    if (auto r = wire_broker(); !r) return r;
+    return wire_control_api();
   }
 
   // ---- phase 2: start ---------------------------------------------------------------------
@@ -153,7 +158,7 @@ class live_runtime {
       if (cfg_.cpu >= 0) pin_error_ = pin_current_thread(cfg_.cpu);
       pin_tried_.store(true, std::memory_order_release);
       run_hot_loop(*agent_, cfg_.idle, hot_stop_);
-      gauges_.publish(hp_->counters());
+      gauges_.publish(*hp_);
     });
     t0_ = steady::now();
     return {};
@@ -192,6 +197,7 @@ class live_runtime {
   // ---- phase 4: finish --------------------------------------------------------------------
   /// The orderly stop: adapter, I/O, hot loop, broker link, relay, audit drain; then the report.
   live_report finish() {
+    if (http_) http_->stop();  // no operator request reaches a runtime that is shutting down
     if (opts_.io == io_mode::io_thread) {
       client_->stop();
       wait_client_stopped(false);
@@ -260,6 +266,268 @@ class live_runtime {
   }
 
  private:
+  // ---- the control API (issue 13) ----------------------------------------------------------
+  /// What /trading/status, /trading/health, /metrics and the controls read and do. Runs on the
+  /// control API's server thread: it reads what the supervisor's status line reads (relaxed
+  /// atomics and thread-safe snapshots; nothing the hot thread owns) and sends commands through
+  /// the control plane, as the supervisor's signal handling does.
+  class api_backend final : public control_backend {
+   public:
+    explicit api_backend(live_runtime& rt) : rt_(rt) {}
+
+    std::string status_json() override {
+      live_status s;
+      rt_.fill_status(s);
+      s.source = rt_.rep_.status.source;  // set once while wiring, read-only since
+      s.url = rt_.rep_.status.url;
+      const auto& g = rt_.gauges_;
+      std::string o = "{";
+      field(o, "enabled", rt_.enabled_now() ? "true" : "false", true);
+      text(o, "mode", rt_.opts_.live_trading ? "live" : "paper");
+      text(o, "trading_state", to_string(static_cast<trading_state>(g.state.load(std::memory_order_relaxed))));
+      field(o, "kill_switch", g.kill_switch.load(std::memory_order_relaxed) ? "true" : "false");
+      field(o, "llm_enabled", "false");
+      const int64_t last = rt_.last_decision_at();
+      if (last > 0) {
+        std::string ts;
+        persistence::append_rfc3339(ts, timestamp{last});
+        text(o, "last_decision_at", ts);
+      } else {
+        field(o, "last_decision_at", "null");
+      }
+      o += ",\"feed\":{";
+      text(o, "source", s.source, true);
+      text(o, "url", s.url);
+      text(o, "state", s.state);
+      num(o, "frames", s.frames);
+      num(o, "events", s.events);
+      num(o, "decode_errors", s.decode_errors);
+      num(o, "reconnects", s.reconnects);
+      num(o, "lag_p99_us", static_cast<uint64_t>(s.lag_p99_us > 0 ? s.lag_p99_us : 0));
+      o += "},\"broker\":{";
+      text(o, "kind", s.broker, true);
+      field(o, "reconciled", s.reconciled || !rt_.to_broker_ ? "true" : "false");
+      text(o, "stream_state", rt_.to_broker_ ? s.stream_state : std::string("internal"));
+      num(o, "rest_requests", s.rest_requests);
+      num(o, "rest_429", s.rest_429);
+      o += "},\"counters\":{";
+      num(o, "market_events", s.hot_events, true);
+      num(o, "decisions", s.decisions);
+      num(o, "rejections", s.rejections);
+      num(o, "orders", s.orders);
+      num(o, "fills", s.fills);
+      o += "}";
+      text(o, "realized_pnl", decimal_string(money::from_raw(g.realized_pnl_raw.load(std::memory_order_relaxed))));
+      text(o, "unrealized_pnl", decimal_string(money::from_raw(g.unrealized_pnl_raw.load(std::memory_order_relaxed))));
+      text(o, "run_id", rt_.run_id_text());
+      o += ",\"uptime_seconds\":" + std::to_string(static_cast<uint64_t>(s.seconds));
+      o += "}";
+      return o;
+    }
+
+    bool ready(std::string& body) override {
+      live_status s;
+      rt_.fill_status(s);
+      const bool feed_ok = s.state == "live";
+      const bool broker_ok = !rt_.to_broker_ || s.reconciled;
+      const auto wm = rt_.trail_->metrics();
+      const bool db = rt_.trail_->persistent();
+      const bool ok = feed_ok && broker_ok;
+      body = "{";
+      field(body, "ready", ok ? "true" : "false", true);
+      body += ",\"alpaca\":{";
+      text(body, "market_data", s.state, true);
+      text(body, "trading", rt_.to_broker_ ? s.stream_state : std::string("internal paper broker"));
+      field(body, "reconciled", broker_ok ? "true" : "false");
+      body += "}";
+      text(body, "postgres", !db ? "not configured" : wm.connected ? "connected" : "spooling");
+      field(body, "last_reconcile_at", "null");
+      body += "}";
+      return ok;
+    }
+
+    void metrics(metrics_text& m) override { rt_.write_metrics(m); }
+
+    std::string kill_switch(bool engaged) override {
+      rt_.control_->kill_switch(engaged);
+      return {};
+    }
+    std::string set_trading_state(trading_state st) override {
+      rt_.control_->set_trading_state(st);
+      return {};
+    }
+    std::string cancel_all_orders() override {
+      rt_.control_->cancel_all_orders();
+      return {};
+    }
+    std::string reload_limits() override {
+      std::string why;
+      std::optional<risk_limits> limits = rt_.opts_.load_limits ? rt_.opts_.load_limits(why) : std::nullopt;
+      if (!limits) return "limits not reloaded: " + (why.empty() ? std::string("no config file to read") : why);
+      rt_.control_->reload_limits(*limits);
+      rt_.api_reloads_.fetch_add(1, std::memory_order_relaxed);
+      return {};
+    }
+
+   private:
+    static void field(std::string& o, std::string_view k, std::string_view raw, bool first = false) {
+      if (!first) o += ',';
+      persistence::append_json_string(o, k);
+      o += ':';
+      o += raw;
+    }
+    static void text(std::string& o, std::string_view k, std::string_view v, bool first = false) {
+      if (!first) o += ',';
+      persistence::append_json_string(o, k);
+      o += ':';
+      persistence::append_json_string(o, v);
+    }
+    static void num(std::string& o, std::string_view k, uint64_t v, bool first = false) {
+      field(o, k, std::to_string(v), first);
+    }
+    live_runtime& rt_;
+  };
+
+  /// Trading is enabled: not halted, no kill switch, reconciled when trading through Alpaca.
+  bool enabled_now() const {
+    const auto st = static_cast<trading_state>(gauges_.state.load(std::memory_order_relaxed));
+    const bool reconciled = !to_broker_ || (broker_ && broker_->status().reconciled.load(std::memory_order_acquire));
+    return st != trading_state::halted && !gauges_.kill_switch.load(std::memory_order_relaxed) && reconciled;
+  }
+  /// Wall time (ns) of the latest decision seen by the status publisher, 0 before the first.
+  int64_t last_decision_at() {
+    const uint64_t d = gauges_.decisions.load(std::memory_order_relaxed);
+    std::lock_guard lk(decision_mu_);
+    if (d != decisions_seen_) {
+      decisions_seen_ = d;
+      last_decision_ns_ = clk_.now().ns;
+    }
+    return last_decision_ns_;
+  }
+  std::string run_id_text() const {
+    const auto id = trail_->run_id();
+    if (id == persistence::uuid{}) return {};
+    char b[37] = {};
+    persistence::format_uuid(id, b);
+    return std::string(b, 36);
+  }
+
+  /// The Prometheus families (names and meanings: docs/OPERATIONS.md). Every value is read from
+  /// a relaxed atomic or a thread-safe snapshot; nothing here waits on the hot thread.
+  void write_metrics(metrics_text& m) {
+    live_status s;
+    fill_status(s);
+    (void)last_decision_at();
+    auto counter = [&](std::string_view name, std::string_view help, uint64_t v) {
+      m.family(name, help, metric_type::counter);
+      m.sample(name, {}, v);
+    };
+    auto gauge = [&](std::string_view name, std::string_view help, double v) {
+      m.family(name, help, metric_type::gauge);
+      m.sample(name, {}, v);
+    };
+    counter("torghut_feed_frames_total", "Market-data frames received.", s.frames);
+    counter("torghut_feed_events_total", "Market-data events decoded.", s.events);
+    counter("torghut_feed_decode_errors_total", "Market-data frames or messages that failed to decode.", s.decode_errors);
+    counter("torghut_feed_gaps_total", "Gaps detected in the market-data feed.", s.gaps);
+    counter("torghut_feed_reconnects_total", "Market-data reconnections.", s.reconnects);
+    gauge("torghut_feed_connected", "1 while the market-data client is live.", s.state == "live" ? 1 : 0);
+    {
+      const auto lag = client_->stats().lag;
+      constexpr size_t n = 24;  // up to 2^23 us (8.4 s); the rest is +Inf
+      double bounds[n];
+      uint64_t counts[n + 1] = {};
+      for (size_t i = 0; i < n; ++i) {
+        bounds[i] = static_cast<double>(adapters::lag_gauge::bucket_upper_ns(i)) / 1e9;
+        counts[i] = lag.buckets[i];
+      }
+      for (size_t i = n; i < lag.buckets.size(); ++i) counts[n] += lag.buckets[i];
+      m.family("torghut_feed_receive_lag_seconds", "Receive time minus the event's exchange time.",
+               metric_type::histogram);
+      m.histogram("torghut_feed_receive_lag_seconds", {}, bounds, counts, static_cast<double>(lag.sum_ns) / 1e9);
+    }
+    counter("torghut_market_events_total", "Market events processed by the hot path.", s.hot_events);
+    counter("torghut_decisions_total", "Strategy decisions.", s.decisions);
+    counter("torghut_risk_rejections_total", "Decisions vetoed by risk.", s.rejections);
+    counter("torghut_orders_total", "Orders sent to the broker.", s.orders);
+    counter("torghut_fills_total", "Fills (partial and full) booked.", s.fills);
+    counter("torghut_broker_events_total", "Order events from the broker's trade_updates stream.", s.broker_events);
+    counter("torghut_broker_rejections_total", "Orders the broker refused.", s.broker_rejections);
+    counter("torghut_rest_requests_total", "Trading REST requests sent.", s.rest_requests);
+    counter("torghut_rest_retries_total", "Trading REST requests retried.", s.rest_retries);
+    counter("torghut_rest_429_total", "Trading REST responses 429 (rate limited).", s.rest_429);
+    counter("torghut_rest_lost_total", "Trading REST requests whose response never came.", s.rest_lost);
+    counter("torghut_reconciliations_total", "Reconciliation runs against the broker.", s.reconciliations);
+    counter("torghut_reconcile_differences_total", "Differences found by reconciliation.", s.reconcile_differences);
+    counter("torghut_stale_orders_total", "Orders canceled unsent past their age bound.", s.stale_orders);
+    counter("torghut_hot_exceptions_total", "Exceptions caught on the hot thread.", s.hot_exceptions);
+    counter("torghut_audit_rows_total", "Audit rows emitted by the hot path.", audit_->emitted());
+    counter("torghut_audit_dropped_total", "Audit rows dropped (queue full).", audit_->dropped());
+    gauge("torghut_audit_queue_depth", "Audit rows waiting for the writer.", static_cast<double>(audit_->size_approx()));
+    gauge("torghut_audit_backpressure", "1 while the audit queue holds risk back.", audit_->backpressured() ? 1 : 0);
+    if (trail_->persistent()) {
+      const auto wm = trail_->metrics();
+      counter("torghut_db_rows_committed_total", "Audit rows committed to Postgres.", wm.rows_committed);
+      counter("torghut_db_rows_spooled_total", "Audit rows made durable in the spool.", wm.rows_spooled);
+      counter("torghut_db_dead_letters_total", "Audit records Postgres refused for good.", wm.dead_letters);
+      gauge("torghut_db_rows_per_second", "Rows committed per second, last second.", wm.rows_per_second);
+      gauge("torghut_spool_bytes", "Spooled audit bytes not yet acknowledged by Postgres.",
+            static_cast<double>(wm.spool_bytes));
+      gauge("torghut_db_connected", "1 while the write-behind is connected to Postgres.", wm.connected ? 1 : 0);
+    }
+    {
+      const auto st = static_cast<trading_state>(gauges_.state.load(std::memory_order_relaxed));
+      m.family("torghut_trading_state", "The trading state (1 for the current one).", metric_type::gauge);
+      for (const auto x : {trading_state::active, trading_state::reducing, trading_state::halted})
+        m.sample("torghut_trading_state", {{"state", to_string(x)}}, x == st ? 1.0 : 0.0);
+    }
+    gauge("torghut_kill_switch", "1 while the kill switch is engaged.",
+          gauges_.kill_switch.load(std::memory_order_relaxed) ? 1 : 0);
+    gauge("torghut_last_decision_timestamp_seconds", "Wall time of the latest decision (0 before the first).",
+          static_cast<double>(last_decision_ns_) / 1e9);
+    counter("torghut_control_unauthorized_total", "Control API requests refused for a missing or wrong token.",
+            api_ ? api_->unauthorized() : 0);
+    gauge("torghut_uptime_seconds", "Seconds since the engine started.", s.seconds);
+  }
+
+  /// The control API server (`control.listen`, `--control-listen`): loopback unless a token is
+  /// set. A taken default port is a warning (another engine on this host); a taken explicit
+  /// address stops the run.
+  step wire_control_api() {
+    const std::string& listen = cfg_.control.listen;
+    if (listen.empty()) return {};
+    const auto colon = listen.rfind(':');
+    uint32_t port = 0;
+    const std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
+    const std::string port_text = colon == std::string::npos ? std::string() : listen.substr(colon + 1);
+    if (host.empty() || port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos || (port = static_cast<uint32_t>(std::stoul(port_text))) > 65535)
+      return failed(exit_code::config, "control.listen: expected HOST:PORT (e.g. 127.0.0.1:8787), not '" + listen + "'");
+    const bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+    if (!loopback && opts_.control_token.empty())
+      return failed(exit_code::config, "control.listen: " + listen +
+                                           " is not a loopback address: set TORGHUT_CONTROL_TOKEN to serve the "
+                                           "control API beyond this host");
+    backend_ = std::make_unique<api_backend>(*this);
+    api_ = std::make_unique<control_api>(*backend_, opts_.control_token);
+    http_ = std::make_unique<adapters::control_http_server>();
+    adapters::control_http_options ho;
+    ho.bind_address = host == "localhost" ? "127.0.0.1" : host;
+    ho.port = static_cast<uint16_t>(port);
+    std::string err;
+    if (!http_->start(ho, [this](const adapters::http_request_in& r) { return api_->handle(r); }, err)) {
+      http_.reset();
+      if (cfg_.control.listen_explicit) return failed(exit_code::config, "control API: " + err);
+      spdlog::warn("control API: {} (another engine on this host?); running without it (set control.listen "
+                   "or --control-listen)", err);
+      return {};
+    }
+    rep_.control_url = "http://" + ho.bind_address + ":" + std::to_string(http_->port());
+    spdlog::info("control API on {} (status, health, metrics; controls {})", rep_.control_url,
+                 opts_.control_token.empty() ? "disabled: TORGHUT_CONTROL_TOKEN is not set" : "need the bearer token");
+    return {};
+  }
+
   // ---- wiring, one piece each -------------------------------------------------------------
 
   /// The signals file (optional): opened first, so an unwritable path stops the run before
@@ -613,6 +881,14 @@ class live_runtime {
   std::unique_ptr<persistence::audit_trail> trail_;
   asio::io_context trade_io_own_{1};
   std::unique_ptr<adapters::broker_link> broker_;
+  // the control API (declared after everything its handler reads; stopped first in finish())
+  std::unique_ptr<api_backend> backend_;
+  std::unique_ptr<control_api> api_;
+  std::unique_ptr<adapters::control_http_server> http_;
+  std::atomic<uint64_t> api_reloads_{0};
+  std::mutex decision_mu_;
+  uint64_t decisions_seen_ = 0;
+  int64_t last_decision_ns_ = 0;
   // threads
   std::atomic<bool> hot_stop_{false};
   hot_gauges gauges_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "commands.hpp"
@@ -49,6 +50,7 @@ struct run_args {
   std::string config_path, log_path = "out/decisions.jsonl", feed_url, format, io = "hot";
   std::string relay_listen, relay_url, record, lease_dir, idle, signals;
   std::string broker, rest_url, stream_url;
+  std::optional<std::string> control_listen;
   std::vector<std::string> symbols;
   double duration = 0;
   uint64_t max_events = 0;
@@ -123,6 +125,10 @@ exit_code do_run(const run_args& a) {
   if (!a.broker.empty()) c.trading.broker = parse_enum<broker_kind>(a.broker).value_or(c.trading.broker);
   if (!a.rest_url.empty()) c.trading.rest_url = a.rest_url;
   if (!a.stream_url.empty()) c.trading.stream_url = a.stream_url;
+  if (a.control_listen) {
+    c.control.listen = *a.control_listen;
+    c.control.listen_explicit = true;
+  }
   if (std::string why = check_trading_target(c.trading, mode.mode); !why.empty()) {
     spdlog::error("{}", why);
     return exit_code::config;
@@ -134,6 +140,7 @@ exit_code do_run(const run_args& a) {
   opts.key_id = env_or_empty("APCA_API_KEY_ID");
   opts.secret = env_or_empty("APCA_API_SECRET_KEY");
   opts.db_dsn = env_or_empty("DB_DSN");
+  opts.control_token = env_or_empty("TORGHUT_CONTROL_TOKEN");
   opts.io = a.io == "hot" ? app::io_mode::hot_thread : app::io_mode::io_thread;
   opts.duration_s = a.duration;
   opts.max_events = a.max_events;
@@ -267,6 +274,9 @@ command add_run_command(CLI::App& app) {
       ->check(finite_non_negative_seconds());
   sc->add_option("--max-events", args->max_events, "stop after this many market events (0 = no limit)")
       ->check(unsigned_count());
+  sc->add_option("--control-listen", args->control_listen,
+                 "serve the operator's HTTP API (status, health, metrics, controls) on HOST:PORT "
+                 "(overrides control.listen; '' = off; default 127.0.0.1:8787)");
   sc->add_option("--cpu", args->cpu, "pin the hot loop to this core");
   sc->add_option("--idle", args->idle, "idle strategy")->check(CLI::IsMember({"busy-spin", "backoff"}));
   sc->add_flag("--quiet", args->quiet, "no status lines or summary");

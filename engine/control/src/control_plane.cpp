@@ -29,6 +29,7 @@ using state_atom = caf::atom_constant<caf::atom("state")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using cancel_all_atom = caf::atom_constant<caf::atom("cancelall")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
@@ -90,6 +91,11 @@ caf::behavior controller(caf::stateful_actor<controller_state>* self, control_ch
       [=](shutdown_atom) {
         control_command c;
         c.kind = control_kind::shutdown;
+        push_command(ch, c);
+      },
+      [=](cancel_all_atom) {
+        control_command c;
+        c.kind = control_kind::cancel_all_orders;
         push_command(ch, c);
       },
       [=](status_atom) -> caf::result<engine_status> {
@@ -264,6 +270,7 @@ void control_plane::set_trading_state(trading_state s) {
 void control_plane::reload_limits(const risk_limits& limits) {
   caf::anon_send(impl_->ctl, reload_atom::value, limits);
 }
+void control_plane::cancel_all_orders() { caf::anon_send(impl_->ctl, cancel_all_atom::value); }
 void control_plane::shutdown_hot_loop() { caf::anon_send(impl_->ctl, shutdown_atom::value); }
 
 std::optional<engine_status> control_plane::status(std::chrono::milliseconds timeout) {

@@ -58,6 +58,19 @@ std::string_view to_string(trading_state s) noexcept {
   return "UNKNOWN";
 }
 
+std::string_view to_string(control_kind k) noexcept {
+  switch (k) {
+    case control_kind::kill_switch_on: return "kill_switch_on";
+    case control_kind::kill_switch_off: return "kill_switch_off";
+    case control_kind::set_trading_state: return "set_trading_state";
+    case control_kind::status_snapshot: return "status_snapshot";
+    case control_kind::reload_risk_limits: return "reload_risk_limits";
+    case control_kind::shutdown: return "shutdown";
+    case control_kind::cancel_all_orders: return "cancel_all_orders";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(order_status s) noexcept {
   switch (s) {
     case order_status::pending_new: return "pending_new";

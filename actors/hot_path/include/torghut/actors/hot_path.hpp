@@ -185,6 +185,8 @@ class hot_path {
   risk_engine risk_;
   order_router router_;
   paper_broker broker_;
+  audit_sink& audit_;
+  const clock& clk_;
   hot_path_counters counters_;
   timestamp last_event_time_;
   int64_t first_order_mono_ns_ = 0;

@@ -78,6 +78,9 @@ class strategy_engine {
   void on_execution_report(const execution_report& r) noexcept;
   /// Tells the strategies when risk's trading state changes (no call when it did not).
   void on_trading_state(trading_state s) noexcept;
+  /// The operator's cancel-all: a cancel for every open order of every strategy (running or
+  /// stopped), as each strategy's own cancel would send it. Returns how many were requested.
+  uint32_t cancel_all_orders() noexcept;
   /// Equity used for sizing and `account_state()` (risk publishes it after fills).
   void set_equity(money equity) noexcept { equity_ = equity; }
   /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off); turns

@@ -200,6 +200,7 @@ class lag_gauge {
     uint64_t negative = 0;
     int64_t last_ns = 0;
     int64_t max_ns = 0;
+    int64_t sum_ns = 0;  ///< of every lag recorded (the metrics' histogram sum)
     std::array<uint64_t, bucket_count> buckets{};
     /// The upper bound (ns) of the bucket holding quantile q (0 < q <= 1); 0 when empty.
     [[nodiscard]] int64_t quantile_upper_ns(double q) const noexcept;
@@ -218,6 +219,7 @@ class lag_gauge {
   std::atomic<uint64_t> negative_{0};
   std::atomic<int64_t> last_{0};
   std::atomic<int64_t> max_{0};
+  std::atomic<int64_t> sum_{0};
   std::array<std::atomic<uint64_t>, bucket_count> buckets_{};
 };
 

@@ -37,6 +37,8 @@ struct live_options {
   /// When set: the audit trail goes to Postgres through the write-behind, and the lease is a
   /// Postgres advisory lock (else a lock file).
   std::string db_dsn;
+  /// TORGHUT_CONTROL_TOKEN: the bearer token of the control API's POSTs ("" = controls refused).
+  std::string control_token;
   std::string spool_dir = "var/spool";
   io_mode io = io_mode::hot_thread;
   /// TRADING_MODE=live and TRADING_LIVE_ENABLED=true were both set (resolve_trading_mode). The run
@@ -97,6 +99,7 @@ struct live_report {
   uint64_t signal_rows = 0, signal_dropped = 0, signal_lost = 0;
   std::string signal_error;
   std::string relay_url;  ///< the relay's URL when one was served
+  std::string control_url;  ///< the control API's base URL when it was served
 };
 
 /// Runs until `stop` turns true, the duration or event limit is reached, or the feed fails for

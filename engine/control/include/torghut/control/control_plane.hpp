@@ -41,6 +41,8 @@ class control_plane final : public worker_supervisor {
   void kill_switch(bool on);
   void set_trading_state(trading_state s);
   void reload_limits(const risk_limits& limits);
+  /// Every strategy's open orders canceled; the trading state is kept.
+  void cancel_all_orders();
   void shutdown_hot_loop();
   /// Asks the hot loop for a snapshot through the CAF controller actor; nullopt on timeout.
   [[nodiscard]] std::optional<engine_status> status(std::chrono::milliseconds timeout);

@@ -84,6 +84,13 @@ class audit_sink {
     r.body.execution = e;
     emit(r);
   }
+  void control(const control_record& c, timestamp now) noexcept {
+    audit_row r;
+    r.kind = audit_kind::control;
+    r.time = now;
+    r.body.control = c;
+    emit(r);
+  }
   void anomaly(anomaly_kind k, symbol_id s, timestamp event_time, timestamp now) noexcept {
     audit_row r;
     r.kind = audit_kind::anomaly;

@@ -156,6 +156,16 @@ struct trading_config {
 inline constexpr std::string_view alpaca_live_trading_host = "api.alpaca.markets";
 
 
+/// The operator's HTTP API (status, health, metrics, controls: engine/app/src/control_api.hpp).
+struct control_config {
+  /// HOST:PORT; "" = off. Loopback by default; any other address needs TORGHUT_CONTROL_TOKEN
+  /// set (checked when the run starts). When the default address is taken (another engine on
+  /// this host), the run goes on without the API and says so; an address set explicitly that
+  /// cannot be bound stops the run.
+  std::string listen = "127.0.0.1:8787";
+  bool listen_explicit = false;  ///< set from the config file or --control-listen
+};
+
 enum class idle_kind : uint8_t { busy_spin, backoff };
 constexpr std::array<enum_name<idle_kind>, 2> enum_names(idle_kind) {
   return {{{idle_kind::busy_spin, "busy-spin"}, {idle_kind::backoff, "backoff"}}};
@@ -171,6 +181,7 @@ struct engine_config {
   market_data_config market_data;
   feed_config feed;
   trading_config trading;
+  control_config control;
   /// Per hot mailbox. The depth-first pump keeps them nearly empty: the largest burst is one
   /// time step closing every symbol's microbar.
   uint32_t mailbox_capacity = 4096;

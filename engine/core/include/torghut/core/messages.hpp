@@ -340,6 +340,18 @@ struct anomaly_record {
   strategy_id strategy;  ///< strategy_stopped: which one (0 otherwise)
 };
 
+enum class control_kind : uint8_t;
+
+/// An operator's command as the hot loop applied it (audit_kind::control): what was asked and
+/// the state it left (the engine_run_events row of a kill switch, a state change, a limits
+/// reload, a cancel-all).
+struct control_record {
+  control_kind kind;
+  trading_state state_after;
+  bool kill_switch_after;
+  uint32_t orders_canceled;  ///< cancel_all_orders: cancels sent
+};
+
 struct audit_row {
   audit_kind kind = audit_kind::anomaly;
   uint64_t seq = 0;  ///< assigned by the hot loop: total order of the audit trail
@@ -350,6 +362,7 @@ struct audit_row {
     order_command order;
     execution_report execution;
     anomaly_record anomaly;
+    control_record control;
     constexpr body_t() noexcept : anomaly{} {}
   } body;
 };
@@ -365,7 +378,9 @@ enum class control_kind : uint8_t {
   status_snapshot,
   reload_risk_limits,
   shutdown,
+  cancel_all_orders,  ///< every strategy's open orders canceled (the trading state is kept)
 };
+[[nodiscard]] std::string_view to_string(control_kind k) noexcept;
 
 /// Risk limits that can be reloaded at run time (the reload carries the whole set).
 struct risk_limits {

@@ -62,6 +62,28 @@ def metric(text, name):
     return float(m.group(1)) if m else None
 
 
+def cpu_list(text):
+    """{0, 2, 3} from a Cpus_allowed_list like "0,2-3"."""
+    out = set()
+    for part in text.strip().split(","):
+        a, _, b = part.partition("-")
+        out.update(range(int(a), int(b or a) + 1))
+    return out
+
+
+def thread_affinities(pid):
+    """{tid: (name, allowed cpus)} of every thread of `pid`."""
+    res = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                st = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+            res[int(tid)] = (st.get("Name", "?"), cpu_list(st["Cpus_allowed_list"]))
+        except (FileNotFoundError, KeyError, ValueError):
+            pass
+    return res
+
+
 def control_rows(path):
     if not os.path.exists(path):
         return []
@@ -107,6 +129,8 @@ def main():
     cfg = os.path.join(work, "probe.toml")
     with open(cfg, "w") as f:
         f.write(text[:text.index("[[strategies]]")] + '[[strategies]]\nid = 1\nname = "tick_probe"\nkind = "tick_probe"\n')
+    ncpu = os.cpu_count() or 1
+    hot_cpu = ncpu - 1
     sim, sim_log = start_sim(exe, work, env, "--rate", "500", "--duration", "120", "--no-trading")
     decisions = os.path.join(work, "decisions.jsonl")
     run_log = os.path.join(work, "run.log")
@@ -115,7 +139,7 @@ def main():
         with open(run_log, "w") as lf:
             eng = subprocess.Popen([exe, "run", "--config", cfg, "--feed", feed, "--symbols", "ALFA,BRVO,CHRL,DLTA",
                                     "--lease-dir", os.path.join(work, "lease"), "--decisions", decisions,
-                                    "--duration", "20", "--control-listen", "127.0.0.1:0"],
+                                    "--duration", "20", "--control-listen", "127.0.0.1:0", "--cpu", str(hot_cpu)],
                                    stdout=lf, stderr=subprocess.STDOUT, env=dict(env, TORGHUT_CONTROL_TOKEN=TOKEN),
                                    cwd=work)
         m = wait_for(r"control API on (http://127\.0\.0\.1:\d+)", run_log, 20)
@@ -154,6 +178,19 @@ def main():
               % (st.get("counters", {}).get("decisions"), st.get("last_decision_at")))
         check(st.get("feed", {}).get("state") == "live" and st.get("feed", {}).get("url") == feed,
               "  ... and the feed: live, at the simulator's URL")
+
+        # One pinned core: the hot thread alone on it (--cpu), every other thread of the engine off it
+        # (threads the hot thread starts are moved off within a second).
+        time.sleep(1.2)
+        threads = thread_affinities(eng.pid)
+        on_hot = [t for t, (_, cpus) in threads.items() if hot_cpu in cpus]
+        pinned = [t for t, (_, cpus) in threads.items() if cpus == {hot_cpu}]
+        if ncpu >= 2:
+            check(len(pinned) == 1 and on_hot == pinned and threads[pinned[0]][0] == "torghut-hot",
+                  "the hot thread alone may run on cpu %d; the engine's %d other threads may not (%s)"
+                  % (hot_cpu, len(threads) - 1, {t: (n, sorted(c)) for t, (n, c) in threads.items()}))
+        else:
+            check(len(pinned) >= 1, "one CPU: the hot thread is pinned to it")
 
         # Every control without a valid token: 401, nothing changed.
         controls = [("/trading/kill-switch", '{"engaged": true}'), ("/trading/state", '{"state": "HALTED"}'),

@@ -2,6 +2,8 @@
 // control_http.
 #include "torghut/adapters/control_http.hpp"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <exception>
 #include <string_view>
@@ -81,12 +83,17 @@ bool control_http_server::start(const control_http_options& o, handler h, std::s
     error = "cannot listen on " + o.bind_address + ":" + std::to_string(o.port) + ": " + error;
     return false;
   }
-  m.server.start([&m](tcp_server::socket s) {
-    http_conn_options co;
-    co.idle_timeout = std::chrono::seconds(60);
-    co.body_limit = m.opt.body_limit;
-    serve_http(std::move(s), nullptr, request_handler{&m.h, &m.requests}, co);
-  });
+  m.server.start(
+      [&m](tcp_server::socket s) {
+        http_conn_options co;
+        co.idle_timeout = std::chrono::seconds(60);
+        co.body_limit = m.opt.body_limit;
+        serve_http(std::move(s), nullptr, request_handler{&m.h, &m.requests}, co);
+      },
+      [](boost::asio::io_context& io) {
+        pthread_setname_np(pthread_self(), "torghut-ctl-api");
+        io.run();
+      });
   m.running = true;
   return true;
 }

@@ -17,6 +17,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <pthread.h>
+
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,6 +122,12 @@ class live_runtime {
       return failed(exit_code::config, msg);
     }
     to_broker_ = cfg_.trading.broker == broker_kind::alpaca;
+    // The hot core is the hot thread's alone: every thread this run starts from here on (CAF's
+    // worker, the writers, the control API, the I/O thread) inherits an affinity without it; the
+    // hot thread pins itself to it in start().
+    if (cfg_.cpu >= 0)
+      if (std::string why = keep_off_cpu(cfg_.cpu); !why.empty())
+        spdlog::warn("cannot keep the engine's other threads off cpu {}: {}", cfg_.cpu, why);
     if (std::string why =
             check_trading_target(cfg_.trading, opts_.live_trading ? trading_mode::live : trading_mode::paper);
         !why.empty())
@@ -155,6 +163,8 @@ class live_runtime {
                                   opts_.io == io_mode::hot_thread ? &io_ : nullptr,
                                   to_broker_ && opts_.io == io_mode::io_thread ? &trade_io_own_ : nullptr});
     hot_ = std::thread([this] {
+      hot_tid_.store(current_thread_id(), std::memory_order_relaxed);
+      pthread_setname_np(pthread_self(), "torghut-hot");  // top -H, /proc/PID/task/*/comm
       if (cfg_.cpu >= 0) pin_error_ = pin_current_thread(cfg_.cpu);
       pin_tried_.store(true, std::memory_order_release);
       run_hot_loop(*agent_, cfg_.idle, hot_stop_);
@@ -177,6 +187,7 @@ class live_runtime {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       const auto now = steady::now();
       report_pinning();
+      keep_hot_core_alone(now);
       report_hot_faults();
       log_stopped_strategies(*hp_, stopped_logged_);
       if (watch_lease_ && now >= next_lease_check_ && !check_lease(now)) break;
@@ -672,6 +683,17 @@ class live_runtime {
 
   // ---- supervision, one concern each ------------------------------------------------------
 
+  /// Threads the hot thread starts (Asio's resolver thread, on the first name lookup) inherit
+  /// its pinning: once a second, any thread but the hot one that may run on the hot core is
+  /// moved off it.
+  void keep_hot_core_alone(steady::time_point now) {
+    if (cfg_.cpu < 0 || !pin_tried_.load(std::memory_order_acquire) || !pin_error_.empty() ||
+        now < next_core_check_)
+      return;
+    next_core_check_ = now + std::chrono::seconds(1);
+    (void)move_threads_off_cpu(cfg_.cpu, hot_tid_.load(std::memory_order_relaxed));
+  }
+
   void report_pinning() {
     if (pin_reported_ || !pin_tried_.load(std::memory_order_acquire)) return;
     pin_reported_ = true;
@@ -896,6 +918,8 @@ class live_runtime {
   uint32_t stopped_logged_ = 0;
   std::string pin_error_;  // written by the hot thread before pin_tried_
   std::atomic<bool> pin_tried_{false};
+  std::atomic<long> hot_tid_{0};
+  steady::time_point next_core_check_{};
   bool pin_reported_ = false;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> trade_guard_;

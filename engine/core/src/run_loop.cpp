@@ -1,6 +1,11 @@
 #include "torghut/core/run_loop.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
 #include <cstring>
 #include <pthread.h>
 #include <sched.h>
@@ -38,6 +43,50 @@ std::string pin_current_thread(int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(static_cast<size_t>(cpu), &set);
+  const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  if (rc != 0) return std::string("pthread_setaffinity_np: ") + std::strerror(rc);
+  return {};
+}
+
+long current_thread_id() noexcept { return static_cast<long>(gettid()); }
+
+size_t move_threads_off_cpu(int cpu, long except) {
+  const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpu < 0 || cpu >= ncpu || ncpu < 2) return 0;
+  size_t moved = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    const std::string name = e.path().filename().string();
+    char* end = nullptr;
+    const long tid = std::strtol(name.c_str(), &end, 10);
+    if (end == name.c_str() || *end != '\0' || tid == except) continue;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(static_cast<pid_t>(tid), sizeof set, &set) != 0) continue;  // it ended
+    if (!CPU_ISSET(static_cast<size_t>(cpu), &set)) continue;
+    CPU_CLR(static_cast<size_t>(cpu), &set);
+    if (CPU_COUNT(&set) == 0)
+      for (long c = 0; c < ncpu; ++c)
+        if (c != cpu) CPU_SET(static_cast<size_t>(c), &set);
+    if (sched_setaffinity(static_cast<pid_t>(tid), sizeof set, &set) == 0) ++moved;
+  }
+  return moved;
+}
+
+std::string keep_off_cpu(int cpu) {
+  const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpu < 0 || cpu >= ncpu)
+    return "cpu " + std::to_string(cpu) + " does not exist (this machine has " + std::to_string(ncpu) +
+           " online cpus)";
+  if (ncpu < 2) return {};
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0) CPU_ZERO(&set);
+  CPU_CLR(static_cast<size_t>(cpu), &set);
+  if (CPU_COUNT(&set) == 0) {  // allowed only the hot core before: every other online CPU
+    for (long c = 0; c < ncpu; ++c)
+      if (c != cpu) CPU_SET(static_cast<size_t>(c), &set);
+  }
   const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   if (rc != 0) return std::string("pthread_setaffinity_np: ") + std::strerror(rc);
   return {};

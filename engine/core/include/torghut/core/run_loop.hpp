@@ -69,4 +69,18 @@ class run_loop {
 /// Pins the calling thread to `cpu`. Returns an empty string on success, else why it failed.
 [[nodiscard]] std::string pin_current_thread(int cpu);
 
+/// Restricts the calling thread to every online CPU but `cpu`, so that the threads it starts from
+/// now on (they inherit it) leave the hot core to the hot thread. A no-op (empty string) on a
+/// one-CPU machine; else why it failed.
+[[nodiscard]] std::string keep_off_cpu(int cpu);
+
+/// The calling thread's kernel id (for move_threads_off_cpu's `except`).
+[[nodiscard]] long current_thread_id() noexcept;
+
+/// Moves every thread of this process that may run on `cpu`, except the one with kernel id
+/// `except`, to the other online CPUs: threads started from the pinned hot thread (Asio's
+/// resolver thread, started on the first name lookup) inherit its affinity. Returns how many
+/// threads were moved (0 on a one-CPU machine).
+size_t move_threads_off_cpu(int cpu, long except);
+
 }  // namespace torghut

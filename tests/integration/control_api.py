@@ -13,6 +13,9 @@ HTTP on loopback:
   control lands in the audit trail as a `control` row; the token is in no response and no log;
 - bad bodies are 400 with a JSON error, unknown paths 404, wrong methods 405;
 - GET /metrics passes `promtool check metrics` and its counters agree with the run's summary;
+- a real Prometheus server (Debian's package) scrapes the engine, and its query API returns the
+  counter of refused controls (12);
+- the hot thread alone may run on the --cpu core, every other thread of the engine may not;
 - a non-loopback control.listen without TORGHUT_CONTROL_TOKEN stops the run (exit 2) before
   anything is dialled; an explicit address that is taken stops it too, naming it.
 
@@ -139,7 +142,7 @@ def main():
         with open(run_log, "w") as lf:
             eng = subprocess.Popen([exe, "run", "--config", cfg, "--feed", feed, "--symbols", "ALFA,BRVO,CHRL,DLTA",
                                     "--lease-dir", os.path.join(work, "lease"), "--decisions", decisions,
-                                    "--duration", "20", "--control-listen", "127.0.0.1:0", "--cpu", str(hot_cpu)],
+                                    "--duration", "30", "--control-listen", "127.0.0.1:0", "--cpu", str(hot_cpu)],
                                    stdout=lf, stderr=subprocess.STDOUT, env=dict(env, TORGHUT_CONTROL_TOKEN=TOKEN),
                                    cwd=work)
         m = wait_for(r"control API on (http://127\.0\.0\.1:\d+)", run_log, 20)
@@ -232,6 +235,43 @@ def main():
             check(metric(metrics, name) is not None, "  ... has %s" % name)
         check(metric(metrics, "torghut_control_unauthorized_total") == 12, "  ... counts the 12 refused controls (%s)"
               % metric(metrics, "torghut_control_unauthorized_total"))
+
+        # A real Prometheus server scrapes the engine; its query API has the counter's value.
+        prom_bin = shutil.which("prometheus")
+        check(prom_bin is not None, "prometheus is installed (scripts/install-deps.sh)")
+        if prom_bin:
+            prom_cfg = os.path.join(work, "prometheus.yml")
+            with open(prom_cfg, "w") as f:
+                f.write("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: torghut\n"
+                        "    static_configs: [{targets: ['%s']}]\n" % base.split("//", 1)[1])
+            with socket.socket() as s0:
+                s0.bind(("127.0.0.1", 0))
+                prom_port = s0.getsockname()[1]
+            prom_log = open(os.path.join(work, "prometheus.log"), "w")
+            prom = subprocess.Popen([prom_bin, "--config.file", prom_cfg, "--storage.tsdb.path", os.path.join(work, "tsdb"),
+                                     "--web.listen-address", "127.0.0.1:%d" % prom_port],
+                                    stdout=prom_log, stderr=subprocess.STDOUT, cwd=work)
+            try:
+                q = "http://127.0.0.1:%d/api/v1/query?query=" % prom_port
+                got, up = None, None
+                deadline = time.time() + 25
+                while time.time() < deadline and (got is None or up is None):
+                    time.sleep(0.5)
+                    try:
+                        with urllib.request.urlopen(q + "torghut_control_unauthorized_total", timeout=5) as r:
+                            res = json.loads(r.read())["data"]["result"]
+                        got = res[0]["value"][1] if res else None
+                        with urllib.request.urlopen(q + "up", timeout=5) as r:
+                            res = json.loads(r.read())["data"]["result"]
+                        up = res[0]["value"][1] if res else None
+                    except (OSError, ValueError, KeyError):
+                        pass
+                check(up == "1", "Prometheus scrapes the engine: up = %s" % up)
+                check(got == "12", "Prometheus's query API has torghut_control_unauthorized_total = 12 (%s)" % got)
+            finally:
+                prom.terminate()
+                prom.wait(timeout=20)
+                prom_log.close()
 
         # With the token: the kill switch halts trading.
         code, _, text = http(base, "POST", "/trading/kill-switch", '{"engaged": true}', auth)

@@ -65,9 +65,7 @@ size_t move_threads_off_cpu(int cpu, long except) {
     if (sched_getaffinity(static_cast<pid_t>(tid), sizeof set, &set) != 0) continue;  // it ended
     if (!CPU_ISSET(static_cast<size_t>(cpu), &set)) continue;
     CPU_CLR(static_cast<size_t>(cpu), &set);
-    if (CPU_COUNT(&set) == 0)
-      for (long c = 0; c < ncpu; ++c)
-        if (c != cpu) CPU_SET(static_cast<size_t>(c), &set);
+    if (CPU_COUNT(&set) == 0) continue;  // confined to the hot core on purpose (see keep_off_cpu)
     if (sched_setaffinity(static_cast<pid_t>(tid), sizeof set, &set) == 0) ++moved;
   }
   return moved;
@@ -83,10 +81,8 @@ std::string keep_off_cpu(int cpu) {
   CPU_ZERO(&set);
   if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0) CPU_ZERO(&set);
   CPU_CLR(static_cast<size_t>(cpu), &set);
-  if (CPU_COUNT(&set) == 0) {  // allowed only the hot core before: every other online CPU
-    for (long c = 0; c < ncpu; ++c)
-      if (c != cpu) CPU_SET(static_cast<size_t>(c), &set);
-  }
+  // Confined to the hot core already (taskset by the operator, a harness): that choice stands.
+  if (CPU_COUNT(&set) == 0) return {};
   const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   if (rc != 0) return std::string("pthread_setaffinity_np: ") + std::strerror(rc);
   return {};

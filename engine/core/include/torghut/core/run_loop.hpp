@@ -69,18 +69,19 @@ class run_loop {
 /// Pins the calling thread to `cpu`. Returns an empty string on success, else why it failed.
 [[nodiscard]] std::string pin_current_thread(int cpu);
 
-/// Restricts the calling thread to every online CPU but `cpu`, so that the threads it starts from
-/// now on (they inherit it) leave the hot core to the hot thread. A no-op (empty string) on a
-/// one-CPU machine; else why it failed.
+/// Takes `cpu` out of the calling thread's allowed CPUs, so that the threads it starts from now on
+/// (they inherit it) leave the hot core to the hot thread. A no-op (empty string) on a one-CPU
+/// machine, and when the thread may run on `cpu` alone (an operator's or a harness's taskset
+/// stands); else why it failed.
 [[nodiscard]] std::string keep_off_cpu(int cpu);
 
 /// The calling thread's kernel id (for move_threads_off_cpu's `except`).
 [[nodiscard]] long current_thread_id() noexcept;
 
-/// Moves every thread of this process that may run on `cpu`, except the one with kernel id
-/// `except`, to the other online CPUs: threads started from the pinned hot thread (Asio's
-/// resolver thread, started on the first name lookup) inherit its affinity. Returns how many
-/// threads were moved (0 on a one-CPU machine).
+/// Takes `cpu` out of the allowed CPUs of every thread of this process but the one with kernel
+/// id `except` (threads started from the pinned hot thread, like Asio's resolver thread on the
+/// first name lookup, inherit its affinity). A thread allowed `cpu` alone is left alone. Returns
+/// how many threads were moved (0 on a one-CPU machine).
 size_t move_threads_off_cpu(int cpu, long except);
 
 }  // namespace torghut

@@ -38,7 +38,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <linux/futex.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -97,6 +100,9 @@ struct options {
   std::string format = "json";
   bool keep_logs = false;
   std::string samples_out;  // every sample (ns, in order), one per line
+  /// > 0: GET /metrics from the engine's control API this many times a second during alternate
+  /// blocks of orders, and report the latency with and without scraping, same run.
+  double scrape_hz = 0;
 };
 
 void usage() {
@@ -104,7 +110,33 @@ void usage() {
                "usage: wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]\n"
                "                    [--engine-cpu N] [--sim-cpu N] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]\n"
                "                    [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms MS] [--pause-us US]\n"
-               "                    [--format json|msgpack] [--keep-logs] [--samples FILE]\n");
+               "                    [--format json|msgpack] [--keep-logs] [--samples FILE] [--scrape-hz HZ]\n");
+}
+
+/// One blocking GET of `path` from 127.0.0.1:`port` (Connection: close); the body's size, or -1.
+long http_get_size(uint16_t port, const char* path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  long total = -1;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
+    char req[160];
+    const int n = std::snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+    if (::send(fd, req, static_cast<size_t>(n), MSG_NOSIGNAL) == n) {
+      total = 0;
+      char buf[16384];
+      for (;;) {
+        const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+        if (r <= 0) break;
+        total += r;
+      }
+    }
+  }
+  ::close(fd);
+  return total;
 }
 
 bool parse_args(int argc, char** argv, options& o) {
@@ -169,6 +201,9 @@ bool parse_args(int argc, char** argv, options& o) {
         if (o.format != "json" && o.format != "msgpack") return false;
       } else if (a == "--samples") {
         if (!value(o.samples_out)) return false;
+      } else if (a == "--scrape-hz") {
+        if (!value(v)) return false;
+        o.scrape_hz = std::max(0.0, std::stod(v));
       } else if (a == "--keep-logs") {
         o.keep_logs = true;
       } else if (a == "--help" || a == "-h") {
@@ -600,7 +635,9 @@ int main(int argc, char** argv) {
                                          "--lease-dir",
                                          lease_dir,
                                          "--duration",
-                                         "3600"};
+                                         "3600",
+                                         "--control-listen",
+                                         o.scrape_hz > 0 ? "127.0.0.1:0" : ""};
   std::printf("wire_to_wire: engine %s\n", o.engine.c_str());
   std::printf("  cores: %ld online; engine hot thread on core %d (--idle %s --io %s), its other threads on core %d; "
               "trading simulator %s on core %d; md_server thread and harness on core %d\n",
@@ -644,6 +681,38 @@ int main(int argc, char** argv) {
       return rc;
     }
   }
+
+  // The /metrics scraper (--scrape-hz): on the harness's core, scraping while `scraping` is set.
+  std::atomic<bool> scraping{false}, scraper_stop{false};
+  std::atomic<uint64_t> scrapes{0}, scrape_failures{0};
+  std::thread scraper;
+  if (o.scrape_hz > 0) {
+    const std::string& lg = eng.log();
+    const auto at = lg.find("control API on http://127.0.0.1:");
+    uint16_t port = 0;
+    if (at != std::string::npos)
+      port = static_cast<uint16_t>(std::atoi(lg.c_str() + at + std::strlen("control API on http://127.0.0.1:")));
+    if (port == 0) {
+      fail("--scrape-hz: the engine did not say where its control API listens");
+      sim.stop();
+      md.stop();
+      return rc;
+    }
+    const auto period = std::chrono::duration<double>(1.0 / o.scrape_hz);
+    scraper = std::thread([&, port, period] {
+      auto next = steady::now();
+      while (!scraper_stop.load(std::memory_order_relaxed)) {
+        next += std::chrono::duration_cast<steady::duration>(period);
+        std::this_thread::sleep_until(next);
+        if (!scraping.load(std::memory_order_relaxed)) continue;
+        if (http_get_size(port, "/metrics") > 0)
+          scrapes.fetch_add(1, std::memory_order_relaxed);
+        else
+          scrape_failures.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  std::vector<int64_t> samples_scraped;
 
   // Reference prices: one quote per symbol to both servers.
   const int64_t base_px = 100 * px_scale;
@@ -694,6 +763,8 @@ int main(int argc, char** argv) {
       publish_quotes();
       std::this_thread::sleep_for(pause);
     }
+    // With --scrape-hz: blocks of 500 measured orders alternate, unscraped then scraped.
+    if (o.scrape_hz > 0) scraping.store(i >= o.warmup && ((i - o.warmup) / 500) % 2 == 1, std::memory_order_relaxed);
     const size_t si = static_cast<size_t>(i % symbols.size());
     const std::string& sym = symbols[si];
     const market_event t = make_trade(fresh_time(), static_cast<int64_t>(i) + 1, base_px);
@@ -737,11 +808,15 @@ int main(int argc, char** argv) {
     if (trig == 0) {
       ++no_trigger;  // cannot happen: the POST came before the trade's frame was written
     } else if (measured) {
-      samples.push_back(arrival - trig);
+      (o.scrape_hz > 0 && scraping.load(std::memory_order_relaxed) ? samples_scraped : samples).push_back(arrival - trig);
     }
     std::this_thread::sleep_for(pause);
   }
   const double elapsed_s = std::chrono::duration<double>(steady::now() - started).count();
+  if (scraper.joinable()) {
+    scraper_stop.store(true);
+    scraper.join();
+  }
 
   // --- shutdown -------------------------------------------------------------------------------
   const trading_sim_stats ss = sim.stats();
@@ -779,6 +854,15 @@ int main(int argc, char** argv) {
   std::printf("  %-8s %10.2f\n", "p99.9", us(s.p999));
   std::printf("  %-8s %10.2f\n", "max", us(s.max));
   std::printf("  %-8s %10.2f\n", "mean", s.mean / 1000.0);
+  const summary sc = summarize(samples_scraped);
+  if (o.scrape_hz > 0) {
+    std::printf("  the table: orders in the blocks without scraping; in the blocks with /metrics scraped %.0f times a "
+                "second (%" PRIu64 " scrapes, %" PRIu64 " failed), %zu samples:\n",
+                o.scrape_hz, scrapes.load(), scrape_failures.load(), samples_scraped.size());
+    std::printf("  %-8s %10.2f   (%.3fx)\n", "p50", us(sc.p50), s.p50 ? static_cast<double>(sc.p50) / static_cast<double>(s.p50) : 0.0);
+    std::printf("  %-8s %10.2f   (%.3fx; target <= 1.05x)\n", "p99", us(sc.p99),
+                s.p99 ? static_cast<double>(sc.p99) / static_cast<double>(s.p99) : 0.0);
+  }
   std::printf("  simulator: %" PRIu64 " POST /v2/orders (%" PRIu64 " accepted), %" PRIu64 " fills, %" PRIu64
               " trade_updates frames, %" PRIu64 " 429; md_server: %" PRIu64 " data frames\n",
               ss.orders_posted, ss.orders_accepted, ss.fills, ss.events_sent, ss.rate_limited, ms.data_frames_sent);
@@ -797,7 +881,7 @@ int main(int argc, char** argv) {
                   ",\n  \"mean_ns\": %.1f,\n  \"target_p50_ns\": 15000,\n  \"target_p99_ns\": 50000"
                   ",\n  \"cpus_online\": %ld,\n  \"engine_cpu\": %d,\n  \"engine_side_cpu\": %d,\n  \"sim_cpu\": %d,\n  \"io\": \"%s\""
                   ",\n  \"idle\": \"%s\",\n  \"sim_busy_poll\": %s,\n  \"format\": \"%s\",\n  \"symbols\": %zu"
-                  ",\n  \"pause_us\": %lld,\n  \"short\": %s,\n  \"elapsed_s\": %.2f\n}\n",
+                  ",\n  \"pause_us\": %lld,\n  \"short\": %s,\n  \"elapsed_s\": %.2f",
                   measured_orders, o.warmup, samples.size(), timeouts, warmup_timeouts,
                   static_cast<long long>(o.timeout_ms), late_posts, s.p50, s.p90, s.p99, s.p999, s.min, s.max,
                   s.mean, cpus, o.engine_cpu, o.engine_side_cpu >= 0 ? o.engine_side_cpu : o.sim_cpu, o.sim_cpu,
@@ -805,6 +889,11 @@ int main(int argc, char** argv) {
                   o.idle.c_str(), o.sim_busy_poll ? "true" : "false", o.format.c_str(), o.symbols,
                   static_cast<long long>(o.pause_us), o.short_mode ? "true" : "false", elapsed_s);
     f << buf;
+    if (o.scrape_hz > 0)
+      f << ",\n  \"scrape_hz\": " << o.scrape_hz << ",\n  \"scrapes\": " << scrapes.load()
+        << ",\n  \"scraped_samples\": " << samples_scraped.size() << ",\n  \"scraped_p50_ns\": " << sc.p50
+        << ",\n  \"scraped_p99_ns\": " << sc.p99;
+    f << "\n}\n";
     std::printf("  JSON: %s\n", o.out.c_str());
   }
   if (o.keep_logs) {

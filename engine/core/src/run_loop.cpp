@@ -53,6 +53,12 @@ long current_thread_id() noexcept { return static_cast<long>(gettid()); }
 size_t move_threads_off_cpu(int cpu, long except) {
   const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
   if (cpu < 0 || cpu >= ncpu || ncpu < 2) return 0;
+  // Where the engine's other threads belong: the calling (supervising) thread's own CPUs, which
+  // keep_off_cpu set. When they include the hot core, the process was confined to it on purpose.
+  cpu_set_t target;
+  CPU_ZERO(&target);
+  if (pthread_getaffinity_np(pthread_self(), sizeof target, &target) != 0) return 0;
+  if (CPU_ISSET(static_cast<size_t>(cpu), &target) || CPU_COUNT(&target) == 0) return 0;
   size_t moved = 0;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator("/proc/self/task", ec)) {
@@ -64,9 +70,7 @@ size_t move_threads_off_cpu(int cpu, long except) {
     CPU_ZERO(&set);
     if (sched_getaffinity(static_cast<pid_t>(tid), sizeof set, &set) != 0) continue;  // it ended
     if (!CPU_ISSET(static_cast<size_t>(cpu), &set)) continue;
-    CPU_CLR(static_cast<size_t>(cpu), &set);
-    if (CPU_COUNT(&set) == 0) continue;  // confined to the hot core on purpose (see keep_off_cpu)
-    if (sched_setaffinity(static_cast<pid_t>(tid), sizeof set, &set) == 0) ++moved;
+    if (sched_setaffinity(static_cast<pid_t>(tid), sizeof target, &target) == 0) ++moved;
   }
   return moved;
 }

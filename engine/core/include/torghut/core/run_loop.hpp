@@ -78,10 +78,11 @@ class run_loop {
 /// The calling thread's kernel id (for move_threads_off_cpu's `except`).
 [[nodiscard]] long current_thread_id() noexcept;
 
-/// Takes `cpu` out of the allowed CPUs of every thread of this process but the one with kernel
-/// id `except` (threads started from the pinned hot thread, like Asio's resolver thread on the
-/// first name lookup, inherit its affinity). A thread allowed `cpu` alone is left alone. Returns
-/// how many threads were moved (0 on a one-CPU machine).
+/// Gives every thread of this process that may run on `cpu`, but the one with kernel id `except`,
+/// the calling thread's own CPUs (threads started from the pinned hot thread, like Asio's
+/// resolver thread on the first name lookup, inherit its affinity). Call it from a thread that
+/// keep_off_cpu(cpu) moved; when the calling thread may itself run on `cpu` (the process was
+/// confined to the hot core on purpose) nothing moves. Returns how many threads were moved.
 size_t move_threads_off_cpu(int cpu, long except);
 
 }  // namespace torghut

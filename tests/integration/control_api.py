@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -142,7 +143,7 @@ def main():
         with open(run_log, "w") as lf:
             eng = subprocess.Popen([exe, "run", "--config", cfg, "--feed", feed, "--symbols", "ALFA,BRVO,CHRL,DLTA",
                                     "--lease-dir", os.path.join(work, "lease"), "--decisions", decisions,
-                                    "--duration", "30", "--control-listen", "127.0.0.1:0", "--cpu", str(hot_cpu)],
+                                    "--duration", "300", "--control-listen", "127.0.0.1:0", "--cpu", str(hot_cpu)],
                                    stdout=lf, stderr=subprocess.STDOUT, env=dict(env, TORGHUT_CONTROL_TOKEN=TOKEN),
                                    cwd=work)
         m = wait_for(r"control API on (http://127\.0\.0\.1:\d+)", run_log, 20)
@@ -184,10 +185,14 @@ def main():
 
         # One pinned core: the hot thread alone on it (--cpu), every other thread of the engine off it
         # (threads the hot thread starts are moved off within a second).
-        time.sleep(1.2)
-        threads = thread_affinities(eng.pid)
-        on_hot = [t for t, (_, cpus) in threads.items() if hot_cpu in cpus]
-        pinned = [t for t, (_, cpus) in threads.items() if cpus == {hot_cpu}]
+        deadline = time.time() + 5
+        while True:
+            threads = thread_affinities(eng.pid)
+            on_hot = [t for t, (_, cpus) in threads.items() if hot_cpu in cpus]
+            pinned = [t for t, (_, cpus) in threads.items() if cpus == {hot_cpu}]
+            if (len(pinned) == 1 and on_hot == pinned) or time.time() > deadline:
+                break
+            time.sleep(0.3)
         if ncpu >= 2:
             check(len(pinned) == 1 and on_hot == pinned and threads[pinned[0]][0] == "torghut-hot",
                   "the hot thread alone may run on cpu %d; the engine's %d other threads may not (%s)"
@@ -276,8 +281,11 @@ def main():
         # With the token: the kill switch halts trading.
         code, _, text = http(base, "POST", "/trading/kill-switch", '{"engaged": true}', auth)
         check(code == 200 and json.loads(text).get("ok") is True, "POST /trading/kill-switch with the token: 200")
-        time.sleep(0.5)
+        deadline = time.time() + 10  # the hot loop applies it on its next control poll
         st = status(base)
+        while time.time() < deadline and st.get("kill_switch") is not True:
+            time.sleep(0.1)
+            st = status(base)
         check(st.get("kill_switch") is True and st.get("enabled") is False, "  ... /trading/status: kill switch on, not enabled")
         orders0 = st.get("counters", {}).get("orders")
         time.sleep(1.5)
@@ -287,8 +295,11 @@ def main():
         _, _, metrics = http(base, "GET", "/metrics")
         check(metric(metrics, "torghut_kill_switch") == 1, "  ... /metrics: torghut_kill_switch 1")
         code, _, _ = http(base, "POST", "/trading/state", '{"state": "REDUCING"}', auth)
-        time.sleep(0.5)
+        deadline = time.time() + 10
         st = status(base)
+        while time.time() < deadline and st.get("trading_state") != "REDUCING":
+            time.sleep(0.1)
+            st = status(base)
         check(code == 200 and st.get("trading_state") == "REDUCING", "POST /trading/state REDUCING: applied (%d)" % code)
         code, _, _ = http(base, "POST", "/trading/cancel-all", None, auth)
         check(code == 200, "POST /trading/cancel-all: 200 (%d)" % code)
@@ -296,8 +307,12 @@ def main():
         check(code == 200, "POST /trading/limits/reload (the run has --config): 200 (%d %s)" % (code, text.strip()))
         code, _, _ = http(base, "POST", "/trading/kill-switch", '{"engaged": false}', auth)
         check(code == 200, "POST /trading/kill-switch off: 200")
-        eng.wait(timeout=60)
-        check(eng.returncode == 0, "the run ends cleanly (rc=%s)" % eng.returncode)
+        deadline = time.time() + 10
+        while time.time() < deadline and status(base).get("kill_switch") is not False:
+            time.sleep(0.1)
+        eng.send_signal(signal.SIGTERM)  # the orderly stop: every audit row written
+        eng.wait(timeout=120)
+        check(eng.returncode == 0, "the run ends cleanly on SIGTERM (rc=%s)" % eng.returncode)
     finally:
         for p in (sim, locals().get("eng")):
             if p is not None and p.poll() is None:

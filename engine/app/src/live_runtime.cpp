@@ -105,6 +105,8 @@ class live_runtime {
   live_runtime(const live_runtime&) = delete;
   live_runtime& operator=(const live_runtime&) = delete;
   ~live_runtime() {
+    // The control API first: its thread reads members declared after it (destroyed before it).
+    if (http_) http_->stop();
     // A phase that failed after threads started still joins them (finish() normally does).
     hot_stop_.store(true);
     if (hot_.joinable()) hot_.join();
@@ -376,7 +378,6 @@ class live_runtime {
       std::optional<risk_limits> limits = rt_.opts_.load_limits ? rt_.opts_.load_limits(why) : std::nullopt;
       if (!limits) return "limits not reloaded: " + (why.empty() ? std::string("no config file to read") : why);
       rt_.control_->reload_limits(*limits);
-      rt_.api_reloads_.fetch_add(1, std::memory_order_relaxed);
       return {};
     }
 
@@ -907,7 +908,6 @@ class live_runtime {
   std::unique_ptr<api_backend> backend_;
   std::unique_ptr<control_api> api_;
   std::unique_ptr<adapters::control_http_server> http_;
-  std::atomic<uint64_t> api_reloads_{0};
   std::mutex decision_mu_;
   uint64_t decisions_seen_ = 0;
   int64_t last_decision_ns_ = 0;

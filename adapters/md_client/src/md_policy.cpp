@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <limits>
 
 namespace torghut::adapters {
 
@@ -280,7 +281,11 @@ void lag_gauge::record(int64_t lag_ns) noexcept {
   samples_.store(samples_.load(r) + 1, r);
   if (lag_ns < 0) negative_.store(negative_.load(r) + 1, r);
   last_.store(lag_ns, r);
-  sum_.store(sum_.load(r) + lag_ns, r);
+  // Saturating: a feed with implausible stamps (lags near 2^63 ns) must not overflow the sum.
+  int64_t sum = 0;
+  if (__builtin_add_overflow(sum_.load(r), lag_ns, &sum))
+    sum = lag_ns > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  sum_.store(sum, r);
   if (lag_ns > max_.load(r)) max_.store(lag_ns, r);
   auto& b = buckets_[bucket_of(lag_ns)];
   b.store(b.load(r) + 1, r);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "torghut/adapters/md_policy.hpp"
@@ -453,6 +454,20 @@ TEST(md_url, stream_urls_from_base_and_feed) {
   EXPECT_EQ(make_stream_url("ws://127.0.0.1:1/", md_feed::test), "ws://127.0.0.1:1/v2/test");
   EXPECT_EQ(parse_feed("delayed_sip"), md_feed::delayed_sip);
   EXPECT_FALSE(parse_feed("crypto"));
+}
+
+TEST(md_policy, lag_sum_adds_every_lag_and_saturates_instead_of_overflowing) {
+  lag_gauge g;
+  g.record(1'500);
+  g.record(-500);  // clock skew: counted, and it lowers the sum
+  EXPECT_EQ(g.read().sum_ns, 1'000);
+  // Implausible stamps (a lag near 2^63 ns) pin the sum at the top instead of wrapping (UB).
+  g.record(std::numeric_limits<int64_t>::max() - 10);
+  g.record(std::numeric_limits<int64_t>::max() - 10);
+  EXPECT_EQ(g.read().sum_ns, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(g.read().samples, 4u);
+  g.reset();
+  EXPECT_EQ(g.read().sum_ns, 0);
 }
 
 }  // namespace

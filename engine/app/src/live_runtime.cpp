@@ -473,7 +473,6 @@ class live_runtime {
     counter("torghut_reconcile_differences_total", "Differences found by reconciliation.", s.reconcile_differences);
     counter("torghut_stale_orders_total", "Orders canceled unsent past their age bound.", s.stale_orders);
     counter("torghut_hot_exceptions_total", "Exceptions caught on the hot thread.", s.hot_exceptions);
-    counter("torghut_audit_rows_total", "Audit rows emitted by the hot path.", audit_->emitted());
     counter("torghut_audit_dropped_total", "Audit rows dropped (queue full).", audit_->dropped());
     gauge("torghut_audit_queue_depth", "Audit rows waiting for the writer.", static_cast<double>(audit_->size_approx()));
     gauge("torghut_audit_backpressure", "1 while the audit queue holds risk back.", audit_->backpressured() ? 1 : 0);

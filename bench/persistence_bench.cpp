@@ -280,11 +280,7 @@ struct thread_layout {
   ~thread_layout() { pthread_setaffinity_np(pthread_self(), sizeof saved, &saved); }
   /// Threads started after this call land on the cores other than the hot one.
   void others() const {
-    if (ncpu < 2) return;
-    cpu_set_t s;
-    CPU_ZERO(&s);
-    for (int c = 0; c + 1 < ncpu; ++c) CPU_SET(static_cast<size_t>(c), &s);
-    pthread_setaffinity_np(pthread_self(), sizeof s, &s);
+    if (ncpu >= 2) (void)keep_off_cpu(ncpu - 1);
   }
   void hot() const {
     if (ncpu >= 2) (void)pin_current_thread(ncpu - 1);

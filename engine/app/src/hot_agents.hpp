@@ -88,9 +88,13 @@ struct hot_gauges {
   std::atomic<uint8_t> state{0};  ///< trading_state
   std::atomic<bool> kill_switch{false};
   std::atomic<int64_t> realized_pnl_raw{0}, unrealized_pnl_raw{0};  ///< money::raw
-  void publish(const actors::hot_path& hp) noexcept {
+  /// Clock time (ns) of the publish that first counted the latest decision: the decision's time
+  /// to within the 1 ms publish period; 0 before the first decision.
+  std::atomic<int64_t> last_decision_ns{0};
+  void publish(const actors::hot_path& hp, timestamp now) noexcept {
     const auto& c = hp.counters();
     constexpr auto r = std::memory_order_relaxed;
+    if (c.decisions != decisions.load(r)) last_decision_ns.store(now.ns, r);
     events.store(c.events_in, r);
     decisions.store(c.decisions, r);
     rejections.store(c.rejections, r);
@@ -133,7 +137,7 @@ struct live_hot_agent {
     if (now.ns - last_time_ns >= 1'000'000) {  // bars close on time even when the feed is quiet
       last_time_ns = now.ns;
       hp.on_time(now);
-      gauges.publish(hp);
+      gauges.publish(hp, now);
     }
     return k;
   }

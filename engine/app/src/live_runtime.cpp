@@ -20,7 +20,6 @@
 #include <pthread.h>
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -42,6 +41,7 @@
 #include "torghut/core/result.hpp"
 #include "torghut/core/signal_queue.hpp"
 #include "torghut/core/symbol_table.hpp"
+#include "torghut/core/url.hpp"
 #include "torghut/persistence/audit_json.hpp"
 #include "torghut/persistence/audit_trail.hpp"
 #include "torghut/persistence/schema.hpp"
@@ -170,7 +170,7 @@ class live_runtime {
       if (cfg_.cpu >= 0) pin_error_ = pin_current_thread(cfg_.cpu);
       pin_tried_.store(true, std::memory_order_release);
       run_hot_loop(*agent_, cfg_.idle, hot_stop_);
-      gauges_.publish(*hp_);
+      gauges_.publish(*hp_, clk_.now());
     });
     t0_ = steady::now();
     return {};
@@ -291,50 +291,51 @@ class live_runtime {
     std::string status_json() override {
       live_status s;
       rt_.fill_status(s);
-      s.source = rt_.rep_.status.source;  // set once while wiring, read-only since
-      s.url = rt_.rep_.status.url;
       const auto& g = rt_.gauges_;
-      std::string o = "{";
-      field(o, "enabled", rt_.enabled_now() ? "true" : "false", true);
-      text(o, "mode", rt_.opts_.live_trading ? "live" : "paper");
-      text(o, "trading_state", to_string(static_cast<trading_state>(g.state.load(std::memory_order_relaxed))));
-      field(o, "kill_switch", g.kill_switch.load(std::memory_order_relaxed) ? "true" : "false");
-      field(o, "llm_enabled", "false");
-      const int64_t last = rt_.last_decision_at();
-      if (last > 0) {
-        std::string ts;
-        persistence::append_rfc3339(ts, timestamp{last});
-        text(o, "last_decision_at", ts);
-      } else {
-        field(o, "last_decision_at", "null");
-      }
-      o += ",\"feed\":{";
-      text(o, "source", s.source, true);
-      text(o, "url", s.url);
-      text(o, "state", s.state);
-      num(o, "frames", s.frames);
-      num(o, "events", s.events);
-      num(o, "decode_errors", s.decode_errors);
-      num(o, "reconnects", s.reconnects);
-      num(o, "lag_p99_us", static_cast<uint64_t>(s.lag_p99_us > 0 ? s.lag_p99_us : 0));
-      o += "},\"broker\":{";
-      text(o, "kind", s.broker, true);
-      field(o, "reconciled", s.reconciled || !rt_.to_broker_ ? "true" : "false");
-      text(o, "stream_state", rt_.to_broker_ ? s.stream_state : std::string("internal"));
-      num(o, "rest_requests", s.rest_requests);
-      num(o, "rest_429", s.rest_429);
-      o += "},\"counters\":{";
-      num(o, "market_events", s.hot_events, true);
-      num(o, "decisions", s.decisions);
-      num(o, "rejections", s.rejections);
-      num(o, "orders", s.orders);
-      num(o, "fills", s.fills);
-      o += "}";
-      text(o, "realized_pnl", decimal_string(money::from_raw(g.realized_pnl_raw.load(std::memory_order_relaxed))));
-      text(o, "unrealized_pnl", decimal_string(money::from_raw(g.unrealized_pnl_raw.load(std::memory_order_relaxed))));
-      text(o, "run_id", rt_.run_id_text());
-      o += ",\"uptime_seconds\":" + std::to_string(static_cast<uint64_t>(s.seconds));
-      o += "}";
+      constexpr auto r = std::memory_order_relaxed;
+      std::string feed, broker, counters, o;
+      persistence::json_object(feed)
+          .str("source", rt_.rep_.status.source)  // set once while wiring, read-only since
+          .str("url", rt_.rep_.status.url)
+          .str("state", s.state)
+          .u64("frames", s.frames)
+          .u64("events", s.events)
+          .u64("decode_errors", s.decode_errors)
+          .u64("reconnects", s.reconnects)
+          .i64("lag_p99_us", s.lag_p99_us > 0 ? s.lag_p99_us : 0)
+          .close();
+      persistence::json_object(broker)
+          .str("kind", s.broker)
+          .boolean("reconciled", s.reconciled || !rt_.to_broker_)
+          .str("stream_state", rt_.to_broker_ ? s.stream_state : std::string("internal"))
+          .u64("rest_requests", s.rest_requests)
+          .u64("rest_429", s.rest_429)
+          .close();
+      persistence::json_object(counters)
+          .u64("market_events", s.hot_events)
+          .u64("decisions", s.decisions)
+          .u64("rejections", s.rejections)
+          .u64("orders", s.orders)
+          .u64("fills", s.fills)
+          .close();
+      persistence::json_object j(o);
+      j.boolean("enabled", rt_.enabled_now())
+          .str("mode", rt_.opts_.live_trading ? "live" : "paper")
+          .str("trading_state", to_string(static_cast<trading_state>(g.state.load(r))))
+          .boolean("kill_switch", g.kill_switch.load(r))
+          .boolean("llm_enabled", false);
+      if (const int64_t last = g.last_decision_ns.load(r); last > 0)
+        j.ts("last_decision_at", timestamp{last});
+      else
+        j.raw("last_decision_at", "null");
+      j.raw("feed", feed).raw("broker", broker).raw("counters", counters);
+      j.dec("realized_pnl", money::from_raw(g.realized_pnl_raw.load(r)))
+          .dec("unrealized_pnl", money::from_raw(g.unrealized_pnl_raw.load(r)));
+      if (const auto id = rt_.trail_->run_id(); id != persistence::uuid{})
+        j.id("run_id", id);
+      else
+        j.str("run_id", "");
+      j.u64("uptime_seconds", static_cast<uint64_t>(s.seconds)).close();
       return o;
     }
 
@@ -343,19 +344,21 @@ class live_runtime {
       rt_.fill_status(s);
       const bool feed_ok = s.state == "live";
       const bool broker_ok = !rt_.to_broker_ || s.reconciled;
-      const auto wm = rt_.trail_->metrics();
-      const bool db = rt_.trail_->persistent();
       const bool ok = feed_ok && broker_ok;
-      body = "{";
-      field(body, "ready", ok ? "true" : "false", true);
-      body += ",\"alpaca\":{";
-      text(body, "market_data", s.state, true);
-      text(body, "trading", rt_.to_broker_ ? s.stream_state : std::string("internal paper broker"));
-      field(body, "reconciled", broker_ok ? "true" : "false");
-      body += "}";
-      text(body, "postgres", !db ? "not configured" : wm.connected ? "connected" : "spooling");
-      field(body, "last_reconcile_at", "null");
-      body += "}";
+      std::string alpaca;
+      persistence::json_object(alpaca)
+          .str("market_data", s.state)
+          .str("trading", rt_.to_broker_ ? s.stream_state : std::string("internal paper broker"))
+          .boolean("reconciled", broker_ok)
+          .close();
+      const bool db = rt_.trail_->persistent();
+      body.clear();
+      persistence::json_object(body)
+          .boolean("ready", ok)
+          .raw("alpaca", alpaca)
+          .str("postgres", !db ? "not configured" : rt_.trail_->metrics().connected ? "connected" : "spooling")
+          .raw("last_reconcile_at", "null")
+          .close();
       return ok;
     }
 
@@ -382,21 +385,6 @@ class live_runtime {
     }
 
    private:
-    static void field(std::string& o, std::string_view k, std::string_view raw, bool first = false) {
-      if (!first) o += ',';
-      persistence::append_json_string(o, k);
-      o += ':';
-      o += raw;
-    }
-    static void text(std::string& o, std::string_view k, std::string_view v, bool first = false) {
-      if (!first) o += ',';
-      persistence::append_json_string(o, k);
-      o += ':';
-      persistence::append_json_string(o, v);
-    }
-    static void num(std::string& o, std::string_view k, uint64_t v, bool first = false) {
-      field(o, k, std::to_string(v), first);
-    }
     live_runtime& rt_;
   };
 
@@ -406,30 +394,12 @@ class live_runtime {
     const bool reconciled = !to_broker_ || (broker_ && broker_->status().reconciled.load(std::memory_order_acquire));
     return st != trading_state::halted && !gauges_.kill_switch.load(std::memory_order_relaxed) && reconciled;
   }
-  /// Wall time (ns) of the latest decision seen by the status publisher, 0 before the first.
-  int64_t last_decision_at() {
-    const uint64_t d = gauges_.decisions.load(std::memory_order_relaxed);
-    std::lock_guard lk(decision_mu_);
-    if (d != decisions_seen_) {
-      decisions_seen_ = d;
-      last_decision_ns_ = clk_.now().ns;
-    }
-    return last_decision_ns_;
-  }
-  std::string run_id_text() const {
-    const auto id = trail_->run_id();
-    if (id == persistence::uuid{}) return {};
-    char b[37] = {};
-    persistence::format_uuid(id, b);
-    return std::string(b, 36);
-  }
 
   /// The Prometheus families (names and meanings: docs/OPERATIONS.md). Every value is read from
   /// a relaxed atomic or a thread-safe snapshot; nothing here waits on the hot thread.
   void write_metrics(metrics_text& m) {
     live_status s;
     fill_status(s);
-    (void)last_decision_at();
     auto counter = [&](std::string_view name, std::string_view help, uint64_t v) {
       m.family(name, help, metric_type::counter);
       m.sample(name, {}, v);
@@ -495,7 +465,7 @@ class live_runtime {
     gauge("torghut_kill_switch", "1 while the kill switch is engaged.",
           gauges_.kill_switch.load(std::memory_order_relaxed) ? 1 : 0);
     gauge("torghut_last_decision_timestamp_seconds", "Wall time of the latest decision (0 before the first).",
-          static_cast<double>(last_decision_ns_) / 1e9);
+          static_cast<double>(gauges_.last_decision_ns.load(std::memory_order_relaxed)) / 1e9);
     counter("torghut_control_unauthorized_total", "Control API requests refused for a missing or wrong token.",
             api_ ? api_->unauthorized() : 0);
     gauge("torghut_uptime_seconds", "Seconds since the engine started.", s.seconds);
@@ -507,24 +477,17 @@ class live_runtime {
   step wire_control_api() {
     const std::string& listen = cfg_.control.listen;
     if (listen.empty()) return {};
-    const auto colon = listen.rfind(':');
-    uint32_t port = 0;
-    const std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
-    const std::string port_text = colon == std::string::npos ? std::string() : listen.substr(colon + 1);
-    if (host.empty() || port_text.empty() || port_text.size() > 5 ||
-        port_text.find_first_not_of("0123456789") != std::string::npos || (port = static_cast<uint32_t>(std::stoul(port_text))) > 65535)
+    adapters::control_http_options ho;
+    if (!adapters::parse_listen_address(listen, ho.bind_address, ho.port))
       return failed(exit_code::config, "control.listen: expected HOST:PORT (e.g. 127.0.0.1:8787), not '" + listen + "'");
-    const bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-    if (!loopback && opts_.control_token.empty())
+    if (!is_loopback_host(ho.bind_address) && opts_.control_token.empty())
       return failed(exit_code::config, "control.listen: " + listen +
                                            " is not a loopback address: set TORGHUT_CONTROL_TOKEN to serve the "
                                            "control API beyond this host");
+    if (ho.bind_address == "localhost") ho.bind_address = "127.0.0.1";  // Asio binds addresses, not names
     backend_ = std::make_unique<api_backend>(*this);
     api_ = std::make_unique<control_api>(*backend_, opts_.control_token);
     http_ = std::make_unique<adapters::control_http_server>();
-    adapters::control_http_options ho;
-    ho.bind_address = host == "localhost" ? "127.0.0.1" : host;
-    ho.port = static_cast<uint16_t>(port);
     std::string err;
     if (!http_->start(ho, [this](const adapters::http_request_in& r) { return api_->handle(r); }, err)) {
       http_.reset();
@@ -907,9 +870,6 @@ class live_runtime {
   std::unique_ptr<api_backend> backend_;
   std::unique_ptr<control_api> api_;
   std::unique_ptr<adapters::control_http_server> http_;
-  std::mutex decision_mu_;
-  uint64_t decisions_seen_ = 0;
-  int64_t last_decision_ns_ = 0;
   // threads
   std::atomic<bool> hot_stop_{false};
   hot_gauges gauges_;

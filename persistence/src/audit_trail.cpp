@@ -33,7 +33,9 @@ bool require_schema(const audit_trail_options& opts) {
 
 audit_trail::audit_trail(const audit_trail_options& opts, audit_sink& sink,
                          const symbol_table& symbols, worker_supervisor& control)
-    : writer_(std::make_shared<decision_log_writer>(opts.decision_log, sink, symbols)) {
+    : writer_(std::make_shared<decision_log_writer>(opts.decision_log, sink, symbols)),
+      book_(std::make_shared<activity_book>(symbols, opts.activity_capacity)) {
+  writer_->tee_to(book_);
   if (opts.db_dsn.empty()) {
     // Every 5 ms: the queue holds 65,536 rows (13 s of Alpaca's order rate at one row per event of
     // a busy decision path), and each tick wakes a CAF worker on the control plane's core.

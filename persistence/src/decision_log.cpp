@@ -28,6 +28,7 @@ void decision_log_writer::drain() {
 void decision_log_writer::consume(const audit_row& r) {
   ++rows_;
   keep_first(r);
+  if (book_) book_->add(r);
   if (!out_.is_open()) return;
   line_.clear();
   persistence::append_audit_json(line_, r, syms_);

@@ -24,6 +24,14 @@ struct fake_backend final : control_backend {
     m.family("torghut_orders_total", "Orders.", metric_type::counter);
     m.sample("torghut_orders_total", {}, uint64_t{7});
   }
+  std::string positions_json() override { return R"({"positions":[]})"; }
+  std::string list_json(listing what, const persistence::activity_query& q) override {
+    last_list = what;
+    last_query = q;
+    return R"({"decisions":[]})";
+  }
+  listing last_list = listing::decisions;
+  persistence::activity_query last_query;
   std::string kill_switch(bool on) override { return call(on ? "kill_on" : "kill_off"); }
   std::string set_trading_state(trading_state s) override { return call("state " + std::string(to_string(s))); }
   std::string cancel_all_orders() override { return call("cancel_all"); }
@@ -179,6 +187,81 @@ TEST(control_api, wrong_methods_and_unknown_paths_are_405_and_404) {
   r = api.handle(req("POST", "/trading/nope", "", bearer()));
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(b.calls.empty());
+}
+
+adapters::http_request_in get(std::string path, std::string query) {
+  auto r = req("GET", std::move(path));
+  r.query = std::move(query);
+  return r;
+}
+
+TEST(control_api, list_endpoints_take_symbol_since_limit_and_the_orders_status) {
+  fake_backend b;
+  control_api api(b, token);
+  using L = control_backend::listing;
+  auto r = api.handle(get("/trading/decisions", ""));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(b.last_list, L::decisions);
+  EXPECT_EQ(b.last_query.limit, 100u) << "the default limit";
+  EXPECT_TRUE(b.last_query.symbol.empty());
+  EXPECT_EQ(b.last_query.since.ns, 0);
+  r = api.handle(get("/trading/executions", "symbol=BRK.B&since=2024-03-04T14%3A30%3A00Z&limit=7"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(b.last_list, L::executions);
+  EXPECT_EQ(b.last_query.symbol, "BRK.B");
+  EXPECT_EQ(b.last_query.since.ns, 1'709'562'600'000'000'000);
+  EXPECT_EQ(b.last_query.limit, 7u);
+  r = api.handle(get("/trading/decisions", "since=2024-03-04"));
+  EXPECT_EQ(b.last_query.since.ns, 1'709'510'400'000'000'000) << "a bare date is midnight UTC";
+  r = api.handle(get("/trading/orders", ""));
+  EXPECT_EQ(b.last_list, L::open_orders) << "like Alpaca's GET /v2/orders: open by default";
+  r = api.handle(get("/trading/orders", "status=closed"));
+  EXPECT_EQ(b.last_list, L::closed_orders);
+  r = api.handle(get("/trading/orders", "status=all&limit=1000"));
+  EXPECT_EQ(b.last_list, L::all_orders);
+  EXPECT_EQ(b.last_query.limit, 1000u);
+  r = api.handle(req("GET", "/trading/positions"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"positions\":[]}\n");
+}
+
+TEST(control_api, bad_list_parameters_are_400_naming_the_parameter) {
+  fake_backend b;
+  control_api api(b, token);
+  const std::pair<const char*, const char*> bad[] = {
+      {"/trading/decisions", "limit=0"},           {"/trading/decisions", "limit=1001"},
+      {"/trading/decisions", "limit=ten"},         {"/trading/decisions", "limit=5x"},
+      {"/trading/executions", "since=yesterday"},  {"/trading/executions", "symbol=aapl"},
+      {"/trading/executions", "symbol=%22%3E%3C"}, {"/trading/decisions", "status=open"},
+      {"/trading/orders", "status=pending"},       {"/trading/orders", "sort=asc"},
+  };
+  for (const auto& [path, query] : bad) {
+    b.last_query.limit = 42;
+    const auto r = api.handle(get(path, query));
+    EXPECT_EQ(r.status, 400) << path << "?" << query;
+    EXPECT_NE(r.body.find("\"error\""), std::string::npos) << r.body;
+    EXPECT_EQ(b.last_query.limit, 42u) << "nothing reached the backend: " << query;
+  }
+  const auto r = api.handle(get("/trading/orders", "sort=asc"));
+  EXPECT_NE(r.body.find("sort"), std::string::npos) << "names the parameter: " << r.body;
+}
+
+TEST(control_api, the_live_page_is_served_with_a_strict_content_security_policy) {
+  fake_backend b;
+  control_api api(b, token);
+  for (const char* path : {"/", "/index.html"}) {
+    const auto r = api.handle(req("GET", path));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(r.body.find("<html"), std::string::npos);
+    EXPECT_EQ(r.body.find("<script src"), std::string::npos) << "no external script";
+    EXPECT_EQ(r.body.find("https://"), std::string::npos) << "nothing fetched from elsewhere";
+    bool csp = false;
+    for (const auto& [k, v] : r.headers)
+      if (k == "Content-Security-Policy") csp = v.find("default-src 'self'") != std::string::npos;
+    EXPECT_TRUE(csp);
+  }
+  EXPECT_EQ(api.handle(req("POST", "/", "", bearer())).status, 405);
 }
 
 }  // namespace

@@ -64,7 +64,10 @@ size_t hot_path::drain_downstream() noexcept {
     });
     n += commands_.drain([this](const order_command& c) {
       // The broker boundary: the order leaves the hot path here.
-      if (order_probe_ && first_order_mono_ns_ == 0) first_order_mono_ns_ = monotonic_ns();
+      if (order_probe_ && first_order_mono_ns_ == 0) {
+        first_order_mono_ns_ = monotonic_ns();
+        first_order_wall_ns_ = wall_ns();
+      }
       ++counters_.orders;
       if (gateway_ != nullptr) gateway_->send(c);
       else broker_.on_order_command(c);

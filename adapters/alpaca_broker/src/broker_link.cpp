@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "torghut/actors/order_router.hpp"
+#include "torghut/core/clock.hpp"
 #include "torghut/adapters/rest_policy.hpp"
 
 namespace torghut::adapters {
@@ -369,6 +370,7 @@ void broker_link::apply_reconciliation() {
   const uint64_t diffs = r.orders_adopted + r.orders_advanced + r.orders_vanished + r.positions_adjusted;
   status_.differences.fetch_add(diffs, std::memory_order_relaxed);
   status_.reconciliations.fetch_add(1, std::memory_order_relaxed);
+  status_.last_reconcile_ns.store(wall_ns(), std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(recon_error_mutex_);
     recon_error_.clear();

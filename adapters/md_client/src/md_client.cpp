@@ -147,7 +147,7 @@ struct md_client::impl : ws_client_core<md_client_state>, std::enable_shared_fro
   lag_gauge lag;
   counter dials, upgrades, authenticated, reconnects, disconnects, frames, bytes, events, controls,
       decode_errors, gaps, subscription_replies, pings_sent, pongs, pong_timeouts, error_messages, conn_limit,
-      slow_client, alarms, alerts, bugs, upgrade_refused, rate_limited, tls_failures, frames_recorded,
+      slow_client, auth_failed, alarms, alerts, bugs, upgrade_refused, rate_limited, tls_failures, frames_recorded,
       oversized_frames, healthy_resets, unsolicited_replies, subscription_disagreements;
   std::atomic<uint32_t> backoff_attempt{0};
   std::atomic<int> last_error_code{0};
@@ -473,7 +473,9 @@ struct md_client::impl : ws_client_core<md_client_state>, std::enable_shared_fro
         }
         if (outstanding_subs == 0 && conn_authenticated) go_live();
         return;
-      case md_action::stop: fail(std::string(d.reason) + " (" + what + " from " + slot.text() + ")"); return;
+      case md_action::stop:
+        if (code == 402) auth_failed.inc();
+        fail(std::string(d.reason) + " (" + what + " from " + slot.text() + ")"); return;
       case md_action::reconnect:
       case md_action::reconnect_rate_limited:
       case md_action::reconnect_conn_limit:
@@ -664,6 +666,7 @@ md_client_stats md_client::stats() const {
   s.error_messages = im.error_messages.get();
   s.conn_limit = im.conn_limit.get();
   s.slow_client = im.slow_client.get();
+  s.auth_failed = im.auth_failed.get();
   s.alarms = im.alarms.get();
   s.alerts = im.alerts.get();
   s.bugs = im.bugs.get();

@@ -1,10 +1,13 @@
 #include "control_api.hpp"
 
+#include "live_page.hpp"
+#include "torghut/core/url.hpp"
 #include "torghut/persistence/audit_json.hpp"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cstdio>
 #include <optional>
 #include <string_view>
@@ -34,7 +37,66 @@ bool is_control(std::string_view path) {
          path == "/trading/limits/reload";
 }
 bool is_read(std::string_view path) {
-  return path == "/healthz" || path == "/trading/health" || path == "/trading/status" || path == "/metrics";
+  return path == "/healthz" || path == "/trading/health" || path == "/trading/status" || path == "/metrics" ||
+         path == "/" || path == "/index.html" || path == "/trading/positions" || path == "/trading/orders" ||
+         path == "/trading/decisions" || path == "/trading/executions";
+}
+
+/// `symbol=&since=&limit=` (and the orders' `status=`), or an error message for a 400.
+struct list_params {
+  std::string error;
+  persistence::activity_query q;
+  control_backend::listing what = control_backend::listing::decisions;
+};
+
+list_params parse_list(std::string_view path, std::string_view query) {
+  list_params p;
+  using L = control_backend::listing;
+  p.what = path == "/trading/decisions" ? L::decisions : path == "/trading/executions" ? L::executions : L::open_orders;
+  for (std::string_view rest = query; !rest.empty();) {  // unknown parameters are an error, not ignored
+    const std::string_view part = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), part.size() + 1));
+    const std::string key = url_decode(part.substr(0, part.find('=')));
+    if (key.empty()) continue;
+    if (key != "symbol" && key != "since" && key != "limit" && !(key == "status" && p.what == L::open_orders)) {
+      p.error = "unknown query parameter \"" + key + "\" (takes symbol, since, limit" +
+                (p.what == L::open_orders ? ", status)" : ")");
+      return p;
+    }
+  }
+  if (auto s = query_param(query, "symbol"); s && !s->empty()) {
+    const bool ok = s->size() <= 15 && s->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./") == std::string::npos;
+    if (!ok) {
+      p.error = "symbol must be a ticker (1 to 15 of A-Z, 0-9, '.', '/')";
+      return p;
+    }
+    p.q.symbol = *s;
+  }
+  if (auto s = query_param(query, "since"); s && !s->empty()) {
+    const auto t = parse_time_param(*s);
+    if (!t) {
+      p.error = "since must be an RFC 3339 time (2024-03-04T14:30:00Z) or a date (2024-03-04)";
+      return p;
+    }
+    p.q.since = timestamp{*t};
+  }
+  if (auto s = query_param(query, "limit"); s && !s->empty()) {
+    size_t n = 0;
+    const auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), n);
+    if (ec != std::errc{} || end != s->data() + s->size() || n < 1 || n > 1000) {
+      p.error = "limit must be an integer from 1 to 1000";
+      return p;
+    }
+    p.q.limit = n;
+  }
+  if (p.what == L::open_orders) {
+    const auto st = query_param(query, "status").value_or("open");
+    if (st == "open") p.what = L::open_orders;
+    else if (st == "closed") p.what = L::closed_orders;
+    else if (st == "all") p.what = L::all_orders;
+    else p.error = "status must be open, closed or all";
+  }
+  return p;
 }
 
 /// The body's object, or an error message for a 400.
@@ -131,6 +193,24 @@ reply control_api::handle(const adapters::http_request_in& r) {
       return e;
     }
     if (path == "/healthz") return json(200, R"({"status":"ok"})");
+    if (path == "/" || path == "/index.html") {
+      reply page;
+      page.content_type = "text/html; charset=utf-8";
+      page.body = live_page_html();
+      // The page fetches only its own origin and runs only its own inline code.
+      page.headers.emplace_back("Content-Security-Policy",
+                                "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      page.headers.emplace_back("X-Content-Type-Options", "nosniff");
+      page.headers.emplace_back("Cache-Control", "no-store");
+      return page;
+    }
+    if (path == "/trading/positions") return json(200, backend_.positions_json());
+    if (path == "/trading/orders" || path == "/trading/decisions" || path == "/trading/executions") {
+      const list_params p = parse_list(path, r.query);
+      if (!p.error.empty()) return error(400, p.error);
+      return json(200, backend_.list_json(p.what, p.q));
+    }
     if (path == "/trading/status") return json(200, backend_.status_json());
     if (path == "/trading/health") {
       std::string body;

@@ -6,6 +6,11 @@
 ///   GET  /trading/health          readiness: 200 when ready to trade, else 503 (the same JSON)
 ///   GET  /trading/status          state, kill switch, feed, broker, counters, run id, uptime
 ///   GET  /metrics                 Prometheus text exposition
+///   GET  /                        the live page (engine/app/web/index.html)
+///   GET  /trading/positions       the hot path's positions and P&L (published each ms)
+///   GET  /trading/orders          ?status=open|closed|all&symbol=&since=&limit= (this run's orders)
+///   GET  /trading/decisions       ?symbol=&since=&limit= (Postgres when configured, else memory)
+///   GET  /trading/executions      ?symbol=&since=&limit= (likewise)
 ///   POST /trading/kill-switch     {"engaged": true|false}
 ///   POST /trading/state           {"state": "ACTIVE"|"REDUCING"|"HALTED"}
 ///   POST /trading/cancel-all      every strategy's open orders canceled
@@ -23,6 +28,7 @@
 #include "torghut/adapters/control_http.hpp"
 #include "torghut/core/messages.hpp"
 #include "torghut/core/metrics_text.hpp"
+#include "torghut/persistence/activity_book.hpp"
 
 namespace torghut::app {
 
@@ -35,6 +41,12 @@ class control_backend {
   /// Readiness and the body of GET /trading/health.
   [[nodiscard]] virtual bool ready(std::string& health_json) = 0;
   virtual void metrics(metrics_text& out) = 0;
+  /// The body of GET /trading/positions (a JSON object).
+  [[nodiscard]] virtual std::string positions_json() = 0;
+  /// The bodies of the list endpoints (JSON objects: the array under the kind's name, and
+  /// "source": "postgres" or "memory").
+  enum class listing : uint8_t { decisions, executions, open_orders, closed_orders, all_orders };
+  [[nodiscard]] virtual std::string list_json(listing what, const persistence::activity_query& q) = 0;
   /// The controls: "" when the command was sent, else why not (a 409 or 503 for the caller).
   virtual std::string kill_switch(bool engaged) = 0;
   virtual std::string set_trading_state(trading_state s) = 0;

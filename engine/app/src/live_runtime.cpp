@@ -42,6 +42,7 @@
 #include "torghut/core/signal_queue.hpp"
 #include "torghut/core/symbol_table.hpp"
 #include "torghut/core/url.hpp"
+#include "torghut/persistence/activity_db.hpp"
 #include "torghut/persistence/audit_json.hpp"
 #include "torghut/persistence/audit_trail.hpp"
 #include "torghut/persistence/schema.hpp"
@@ -81,16 +82,17 @@ class handoff_sink final : public adapters::md_event_sink {
 /// Hot-thread sink: the socket is polled by the hot thread, events go straight into the chain.
 class inline_sink final : public adapters::md_event_sink {
  public:
-  inline_sink(actors::hot_path& hp, adapters::md_server* relay, const symbol_table& syms)
-      : hp_(hp), relay_(relay), syms_(syms) {}
+  inline_sink(actors::hot_path& hp, hot_latency& latency, adapters::md_server* relay, const symbol_table& syms)
+      : hp_(hp), latency_(latency), relay_(relay), syms_(syms) {}
   void on_market_event(const market_event& e) noexcept override {
     if (relay_ != nullptr && e.kind != market_event_kind::gap && e.symbol.valid())
       (void)relay_->try_publish(e, syms_.name(e.symbol));
-    hp_.on_market_event(e);
+    latency_.on_event(hp_, e);
   }
 
  private:
   actors::hot_path& hp_;
+  hot_latency& latency_;
   adapters::md_server* relay_;
   const symbol_table& syms_;
 };
@@ -146,6 +148,8 @@ class live_runtime {
       if (!errs.empty()) throw std::runtime_error("strategies: " + errs.front());
     }
     hp_ = std::make_unique<actors::hot_path>(cfg_, *symbols_, *audit_, clk_, catalog_.all);
+    hp_->set_order_probe(true);  // tick-to-order and frame-to-order for /metrics
+    gauges_.positions = std::make_unique<position_board>(static_cast<uint32_t>(symbols_->capacity()));
 
     if (auto r = wire_signals(); !r) return r;
     if (auto r = wire_relay(); !r) return r;
@@ -161,7 +165,7 @@ class live_runtime {
     guard_.emplace(asio::make_work_guard(io_));
     trade_guard_.emplace(asio::make_work_guard(trade_io_own_));
     if (opts_.io == io_mode::io_thread) io_thread_ = std::thread([this] { io_.run(); });
-    agent_.emplace(live_hot_agent{*handoff_, *hp_, clk_, channel_, gauges_, faults_,
+    agent_.emplace(live_hot_agent{*handoff_, *hp_, clk_, channel_, gauges_, faults_, latency_,
                                   opts_.io == io_mode::hot_thread ? &io_ : nullptr,
                                   to_broker_ && opts_.io == io_mode::io_thread ? &trade_io_own_ : nullptr});
     hot_ = std::thread([this] {
@@ -357,12 +361,84 @@ class live_runtime {
           .boolean("ready", ok)
           .raw("alpaca", alpaca)
           .str("postgres", !db ? "not configured" : rt_.trail_->metrics().connected ? "connected" : "spooling")
-          .raw("last_reconcile_at", "null")
+          .raw("last_reconcile_at", last_reconcile_json())
           .close();
       return ok;
     }
 
     void metrics(metrics_text& m) override { rt_.write_metrics(m); }
+
+    /// The last successful reconciliation with the broker as a JSON string, or null (none yet,
+    /// or no broker: the internal paper broker needs none).
+    std::string last_reconcile_json() const {
+      const int64_t ns = rt_.broker_ ? rt_.broker_->status().last_reconcile_ns.load(std::memory_order_relaxed) : 0;
+      if (ns <= 0) return "null";
+      std::string t = "\"";
+      persistence::append_rfc3339(t, timestamp{ns});
+      return t + "\"";
+    }
+
+    std::string positions_json() override {
+      const auto& g = rt_.gauges_;
+      constexpr auto r = std::memory_order_relaxed;
+      std::string rows = "[";
+      for (const position_board::row& p : g.positions->read()) {
+        if (rows.size() > 1) rows += ',';
+        persistence::json_object j(rows);
+        j.str("symbol", rt_.symbols_->name(symbol_id{p.symbol})).dec("qty", p.qty);
+        // Average entry price: cost basis / quantity (money has 6 decimals, prices 9).
+        const price avg = p.qty.is_zero() ? price{}
+                                          : price::from_raw(static_cast<int64_t>(static_cast<int128_t>(p.cost_basis.raw) *
+                                                                                 1'000'000'000'000LL / p.qty.raw));
+        j.dec("avg_entry_price", avg).dec("market_price", p.mark);
+        const std::optional<money> value = p.mark.is_positive() ? checked_notional(p.mark, p.qty) : std::nullopt;
+        if (value) {
+          j.dec("market_value", *value).dec("unrealized_pl", money::from_raw(value->raw - p.cost_basis.raw));
+        } else {
+          j.raw("market_value", "null").raw("unrealized_pl", "null");
+        }
+        j.dec("cost_basis", p.cost_basis).dec("realized_pl", p.realized_pnl).close();
+      }
+      rows += ']';
+      std::string o;
+      persistence::json_object(o)
+          .raw("positions", rows)
+          .dec("realized_pnl", money::from_raw(g.realized_pnl_raw.load(r)))
+          .dec("unrealized_pnl", money::from_raw(g.unrealized_pnl_raw.load(r)))
+          .ts("as_of", rt_.clk_.now())
+          .close();
+      return o;
+    }
+
+    std::string list_json(listing what, const persistence::activity_query& q) override {
+      const auto& book = rt_.trail_->activity();
+      const bool rows = what == listing::decisions || what == listing::executions;
+      std::string arr, source = "memory", why;
+      if (rows && db_) {
+        // The whole history is in Postgres; the book holds only the latest rows.
+        auto got = what == listing::decisions ? db_->decisions(q, why) : db_->executions(q, why);
+        if (got) {
+          arr = std::move(*got);
+          source = "postgres";
+        }
+      }
+      if (source == "memory") {
+        switch (what) {
+          case listing::decisions: arr = book.decisions_json(q); break;
+          case listing::executions: arr = book.executions_json(q); break;
+          case listing::open_orders: arr = book.orders_json(q, true, false); break;
+          case listing::closed_orders: arr = book.orders_json(q, false, true); break;
+          case listing::all_orders: arr = book.orders_json(q, true, true); break;
+        }
+      }
+      std::string o;
+      persistence::json_object j(o);
+      j.raw(what == listing::decisions ? "decisions" : what == listing::executions ? "executions" : "orders", arr)
+          .str("source", source);
+      if (!why.empty()) j.str("postgres_error", why);  // scrubbed of the DSN's password
+      j.close();
+      return o;
+    }
 
     std::string kill_switch(bool engaged) override {
       rt_.control_->kill_switch(engaged);
@@ -384,8 +460,14 @@ class live_runtime {
       return {};
     }
 
+    /// Postgres for the decision and execution lists (a run with a database).
+    void use_database(const std::string& dsn, const std::string& account) {
+      db_ = std::make_unique<persistence::activity_db>(dsn, account);
+    }
+
    private:
     live_runtime& rt_;
+    std::unique_ptr<persistence::activity_db> db_;
   };
 
   /// Trading is enabled: not halted, no kill switch, reconciled when trading through Alpaca.
@@ -428,9 +510,50 @@ class live_runtime {
                metric_type::histogram);
       m.histogram("torghut_feed_receive_lag_seconds", {}, bounds, counts, static_cast<double>(lag.sum_ns) / 1e9);
     }
+    {
+      // Reconnect causes: each of these ends a connection and the client dials again (with the
+      // cause's backoff), except a 402, after which it stops (wrong keys).
+      const auto cs = client_->stats();
+      m.family("torghut_feed_disconnects_total", "Market-data connections ended, by cause.", metric_type::counter);
+      const std::pair<std::string_view, uint64_t> causes[] = {
+          {"connection_limit_406", cs.conn_limit},  {"slow_client_407", cs.slow_client},
+          {"auth_failed_402", cs.auth_failed},      {"pong_timeout", cs.pong_timeouts},
+          {"upgrade_refused", cs.upgrade_refused},  {"rate_limited_429", cs.rate_limited},
+          {"tls_failure", cs.tls_failures},         {"oversized_frame", cs.oversized_frames},
+      };
+      for (const auto& [cause, n] : causes) m.sample("torghut_feed_disconnects_total", {{"cause", cause}}, n);
+    }
+    auto latency = [&](std::string_view name, std::string_view help, const latency_histogram& h) {
+      const auto snap = h.read();
+      double bounds[latency_histogram::finite_buckets];
+      uint64_t counts[latency_histogram::bucket_count];
+      for (size_t i = 0; i < latency_histogram::finite_buckets; ++i)
+        bounds[i] = static_cast<double>(latency_histogram::upper_ns(i)) / 1e9;
+      for (size_t i = 0; i < latency_histogram::bucket_count; ++i) counts[i] = snap.buckets[i];
+      m.family(name, help, metric_type::histogram);
+      m.histogram(name, {}, bounds, counts, static_cast<double>(snap.sum_ns) / 1e9);
+    };
+    latency("torghut_tick_to_order_seconds",
+            "Market event entering the hot path to the order command it caused leaving it.", latency_.tick_to_order);
+    latency("torghut_frame_to_order_seconds",
+            "Frame received (before decoding and hand-off) to the order command it caused leaving the hot path.",
+            latency_.frame_to_order);
     counter("torghut_market_events_total", "Market events processed by the hot path.", s.hot_events);
     counter("torghut_decisions_total", "Strategy decisions.", s.decisions);
     counter("torghut_risk_rejections_total", "Decisions vetoed by risk.", s.rejections);
+    m.family("torghut_risk_verdicts_total", "Risk verdicts by reason (approved, or why it vetoed).", metric_type::counter);
+    for (int i = 0; i < risk_reason_count; ++i)
+      m.sample("torghut_risk_verdicts_total", {{"reason", to_string(static_cast<risk_reason>(i))}},
+               gauges_.verdicts[static_cast<size_t>(i)].load(std::memory_order_relaxed));
+    {
+      // From the audit writer's side (activity_book): every execution report's status.
+      const auto by_status = trail_->activity().reports_by_status();
+      m.family("torghut_order_reports_total", "Order state changes (execution reports) by status.", metric_type::counter);
+      for (size_t i = 0; i < by_status.size(); ++i)
+        m.sample("torghut_order_reports_total", {{"status", to_string(static_cast<order_status>(i))}}, by_status[i]);
+      gauge("torghut_open_orders", "Orders this run sent that are not finished.",
+            static_cast<double>(trail_->activity().open_orders()));
+    }
     counter("torghut_orders_total", "Orders sent to the broker.", s.orders);
     counter("torghut_fills_total", "Fills (partial and full) booked.", s.fills);
     counter("torghut_broker_events_total", "Order events from the broker's trade_updates stream.", s.broker_events);
@@ -441,6 +564,9 @@ class live_runtime {
     counter("torghut_rest_lost_total", "Trading REST requests whose response never came.", s.rest_lost);
     counter("torghut_reconciliations_total", "Reconciliation runs against the broker.", s.reconciliations);
     counter("torghut_reconcile_differences_total", "Differences found by reconciliation.", s.reconcile_differences);
+    if (broker_)
+      gauge("torghut_last_reconcile_timestamp_seconds", "Wall time of the last successful reconciliation (0 before it).",
+            static_cast<double>(broker_->status().last_reconcile_ns.load(std::memory_order_relaxed)) / 1e9);
     counter("torghut_stale_orders_total", "Orders canceled unsent past their age bound.", s.stale_orders);
     counter("torghut_hot_exceptions_total", "Exceptions caught on the hot thread.", s.hot_exceptions);
     counter("torghut_audit_dropped_total", "Audit rows dropped (queue full).", audit_->dropped());
@@ -486,6 +612,7 @@ class live_runtime {
                                            "control API beyond this host");
     if (ho.bind_address == "localhost") ho.bind_address = "127.0.0.1";  // Asio binds addresses, not names
     backend_ = std::make_unique<api_backend>(*this);
+    if (trail_->persistent()) backend_->use_database(opts_.db_dsn, cfg_.account_label);
     api_ = std::make_unique<control_api>(*backend_, opts_.control_token);
     http_ = std::make_unique<adapters::control_http_server>();
     std::string err;
@@ -497,7 +624,7 @@ class live_runtime {
       return {};
     }
     rep_.control_url = "http://" + ho.bind_address + ":" + std::to_string(http_->port());
-    spdlog::info("control API on {} (status, health, metrics; controls {})", rep_.control_url,
+    spdlog::info("control API on {} (the live page, status, health, metrics; controls {})", rep_.control_url,
                  opts_.control_token.empty() ? "disabled: TORGHUT_CONTROL_TOKEN is not set" : "need the bearer token");
     return {};
   }
@@ -571,7 +698,7 @@ class live_runtime {
 
     handoff_ = std::make_unique<mailbox<market_event>>(1u << 16);
     hsink_ = std::make_unique<handoff_sink>(*handoff_, relay_.get(), *symbols_);
-    isink_ = std::make_unique<inline_sink>(*hp_, relay_.get(), *symbols_);
+    isink_ = std::make_unique<inline_sink>(*hp_, latency_, relay_.get(), *symbols_);
     client_ = std::make_unique<adapters::md_client>(io_, mc_, *symbols_, sink());
     rep_.status.source = "feed";
     rep_.status.url = feed.url;
@@ -874,6 +1001,7 @@ class live_runtime {
   std::atomic<bool> hot_stop_{false};
   hot_gauges gauges_;
   hot_faults faults_;
+  hot_latency latency_;
   uint32_t stopped_logged_ = 0;
   std::string pin_error_;  // written by the hot thread before pin_tried_
   std::atomic<bool> pin_tried_{false};

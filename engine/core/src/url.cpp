@@ -1,5 +1,7 @@
 #include "torghut/core/url.hpp"
 
+#include "torghut/core/rfc3339.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -121,6 +123,60 @@ bool is_loopback_host(std::string_view h) noexcept {
     i = j + 1;
   }
   return parts == 4 && first == 127;
+}
+
+namespace {
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view s) {
+  std::string r;
+  r.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+      if (h >= 0 && l >= 0) {
+        r.push_back(static_cast<char>(h * 16 + l));
+        i += 2;
+        continue;
+      }
+    }
+    r.push_back(s[i] == '+' ? ' ' : s[i]);
+  }
+  return r;
+}
+
+/// The value of `name` in a query string ("a=1&b=2"), decoded; nullopt when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    const size_t eq = part.find('=');
+    const std::string_view k = part.substr(0, eq);
+    if (url_decode(k) == name) return eq == std::string_view::npos ? std::string() : url_decode(part.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+/// RFC 3339, or a bare date (midnight UTC).
+std::optional<int64_t> parse_time_param(std::string_view s) {
+  if (s.size() == 10) {
+    std::string t(s);
+    t += "T00:00:00Z";
+    const auto r = parse_rfc3339(t);
+    return r ? std::optional<int64_t>(r->ns) : std::nullopt;
+  }
+  const auto r = parse_rfc3339(s);
+  return r ? std::optional<int64_t>(r->ns) : std::nullopt;
 }
 
 }  // namespace torghut

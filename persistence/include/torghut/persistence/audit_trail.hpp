@@ -45,6 +45,8 @@ struct audit_trail_options {
   /// The decision log trails the audit queue by at most about this much (with a database; without
   /// one the supervised worker drains and flushes every 5 ms).
   std::chrono::milliseconds log_flush_interval{5};
+  /// Decisions and execution reports the control API keeps in memory (activity_book).
+  size_t activity_capacity = 1024;
 };
 
 class audit_trail {
@@ -62,6 +64,8 @@ class audit_trail {
   void finish(uint64_t events, uint64_t decisions, uint64_t orders, uint64_t fills);
 
   [[nodiscard]] const decision_log_writer& log() const noexcept { return *writer_; }
+  /// The recent decisions, executions and orders (the control API's in-memory source).
+  [[nodiscard]] const activity_book& activity() const noexcept { return *book_; }
   [[nodiscard]] bool persistent() const noexcept { return wb_ != nullptr; }
   [[nodiscard]] persistence::write_behind_metrics metrics() const;
   /// This run's id in engine_runs (database only; zero otherwise).
@@ -70,6 +74,7 @@ class audit_trail {
 
  private:
   std::shared_ptr<decision_log_writer> writer_;
+  std::shared_ptr<activity_book> book_;
   std::unique_ptr<persistence::write_behind> wb_;
   persistence::uuid run_id_;
   size_t stale_closed_ = 0;

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "torghut/core/audit_sink.hpp"
 #include "torghut/core/symbol_table.hpp"
+#include "torghut/persistence/activity_book.hpp"
 
 namespace torghut::persistence {
 
@@ -31,6 +33,9 @@ class decision_log_writer {
   /// write-behind's tick hook: the log trails the audit queue by about one interval).
   void flush_if_due(std::chrono::milliseconds interval);
   [[nodiscard]] uint64_t rows() const noexcept { return rows_; }
+  /// Every row consumed from now on is also added to `book` (the control API's recent
+  /// activity); nullptr stops it. Set before rows flow.
+  void tee_to(std::shared_ptr<activity_book> book) noexcept { book_ = std::move(book); }
   /// Human-readable lines for the first rows of each interesting kind (call after the drain).
   [[nodiscard]] std::vector<std::string> first_activity() const;
 
@@ -43,6 +48,7 @@ class decision_log_writer {
   std::array<int, 4> kept_count_{};
   audit_sink& sink_;
   const symbol_table& syms_;
+  std::shared_ptr<activity_book> book_;
   std::ofstream out_;
   std::string line_, buf_;
   std::atomic<uint64_t> rows_{0};

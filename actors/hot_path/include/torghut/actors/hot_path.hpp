@@ -166,6 +166,9 @@ class hot_path {
     first_order_mono_ns_ = 0;
     return t;
   }
+  /// The wall-clock time (ns, the clock of market_event::recv_time) of the same order, stamped
+  /// with it; read it before take_first_order_mono_ns(). Frame-to-order = this − recv_time.
+  [[nodiscard]] int64_t first_order_wall_ns() const noexcept { return first_order_wall_ns_; }
   /// Enables stamping order commands with monotonic time as they leave (off by default).
   void set_order_probe(bool on) noexcept { order_probe_ = on; }
   /// Every closed final microbar's indicator snapshot also goes to `s` (nullptr: off).
@@ -190,6 +193,7 @@ class hot_path {
   hot_path_counters counters_;
   timestamp last_event_time_;
   int64_t first_order_mono_ns_ = 0;
+  int64_t first_order_wall_ns_ = 0;
   bool order_probe_ = false;
   uint32_t symbols_capacity_;
   order_gateway* gateway_ = nullptr;

@@ -49,6 +49,7 @@ struct broker_link_status {
   std::atomic<uint64_t> foreign_positions{0};   ///< broker positions in symbols outside the allow-list
   std::atomic<uint64_t> foreign_orders{0};      ///< open broker orders outside it (or notional-only)
   std::atomic<uint16_t> last_reject_code{0};
+  std::atomic<int64_t> last_reconcile_ns{0};    ///< wall time of the last successful run (0: none yet)
 };
 
 class broker_link final : public actors::order_gateway,

@@ -164,6 +164,7 @@ struct md_client_stats {
   uint64_t error_messages = 0;    ///< Alpaca `error` messages received (any code)
   uint64_t conn_limit = 0;        ///< 406
   uint64_t slow_client = 0;       ///< 407
+  uint64_t auth_failed = 0;       ///< 402 (the client stops: wrong keys)
   uint64_t alarms = 0;            ///< errors that raised an alarm (407)
   uint64_t alerts = 0;            ///< 405
   uint64_t bugs = 0;              ///< 400, 401, 410, unknown codes

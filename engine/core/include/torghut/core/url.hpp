@@ -3,6 +3,7 @@
 /// dials, the host of any configured URL, and the loopback rule that lets plain ws:// and
 /// http:// reach only this machine. One implementation for config validation and every adapter.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,12 @@ struct ws_url {
 
 /// localhost (any case), 127.0.0.0/8 as a dotted quad, ::1.
 [[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
+
+/// Percent-decoding of a query string's part ('+' is a space); a malformed escape is kept as written.
+[[nodiscard]] std::string url_decode(std::string_view s);
+/// The value of `name` in a query string ("a=1&b=2"), decoded; nullopt when absent.
+[[nodiscard]] std::optional<std::string> query_param(std::string_view query, std::string_view name);
+/// RFC 3339, or a bare date (midnight UTC), as ns since the epoch.
+[[nodiscard]] std::optional<int64_t> parse_time_param(std::string_view s);
 
 }  // namespace torghut

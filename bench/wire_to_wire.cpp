@@ -26,15 +26,31 @@
 // trades again. Orders that never come are counted as timeouts, never as samples. The first
 // --warmup orders are not measured.
 //
+// Against the official SDK (--sdk-bot tests/alpaca_clients/sdk_bot.js, issue 13): once the
+// engine's phase is over and the engine stopped, `node` runs the same tick_probe written on the
+// official Alpaca JS SDK (@alpacahq/alpaca-trade-api 4.x, client-side rate limiter off; see the
+// script's header) against the same two servers, with the same key pair (env APCA_API_KEY_ID /
+// APCA_API_SECRET_KEY), and the same loop measures it with the same stamps: --sdk-orders (4,000;
+// 2,000 with --short) including --sdk-warmup (500; 300) for the JIT, --sdk-timeout-ms 1000 and
+// --sdk-pause-us 1000 (Node answers in milliseconds; the pause lets the fill and its
+// trade_updates events reach the bot before the next trade). Node and all its threads start on
+// the engine's core (--engine-cpu), alone there as the engine was: the two never run at the same
+// time. The bot reads the account's positions at start-up (what the engine left) and says
+// "sdk_bot: ready" once both streams are subscribed; the harness waits for that line.
+//
 // Output: a table on stdout and a JSON file (--out): p50/p99/p999/min/max/mean in ns, orders,
-// timeouts, and the set-up (cores, modes). It is a standalone harness, not a Google Benchmark
-// suite (scripts/bench.sh runs it after the bench_* suites; scripts/latency_gate.py reads the
-// JSON, informationally: absolute times on shared machines are not a CI gate).
+// timeouts, and the set-up (cores, modes); with --sdk-bot, both columns and an `sdk_bot` object
+// (the same fields, plus `ratio_p50` and `ratio_p99` = SDK bot / engine). It is a standalone
+// harness, not a Google Benchmark suite (scripts/bench.sh runs it after the bench_* suites, with
+// the SDK bot when tests/alpaca_clients/node_modules exists; scripts/latency_gate.py reads the
+// JSON: absolute times are informational, the engine/SDK ratios must be >= 10 at p50 and p99).
 //
 //   wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]
 //                [--engine-cpu 1] [--sim-cpu 0] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]
 //                [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms 50] [--pause-us 300]
-//                [--format json|msgpack] [--keep-logs] [--samples FILE]
+//                [--format json|msgpack] [--keep-logs] [--samples FILE] [--scrape-hz HZ]
+//                [--sdk-bot FILE.js [--node node] [--sdk-orders N] [--sdk-warmup N] [--sdk-timeout-ms 1000]
+//                 [--sdk-pause-us 1000]]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>

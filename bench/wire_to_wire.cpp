@@ -26,15 +26,31 @@
 // trades again. Orders that never come are counted as timeouts, never as samples. The first
 // --warmup orders are not measured.
 //
+// Against the official SDK (--sdk-bot tests/alpaca_clients/sdk_bot.js, issue 13): once the
+// engine's phase is over and the engine stopped, `node` runs the same tick_probe written on the
+// official Alpaca JS SDK (@alpacahq/alpaca-trade-api 4.x, client-side rate limiter off; see the
+// script's header) against the same two servers, with the same key pair (env APCA_API_KEY_ID /
+// APCA_API_SECRET_KEY), and the same loop measures it with the same stamps: --sdk-orders (4,000;
+// 2,000 with --short) including --sdk-warmup (500; 300) for the JIT, --sdk-timeout-ms 1000 and
+// --sdk-pause-us 1000 (Node answers in milliseconds; the pause lets the fill and its
+// trade_updates events reach the bot before the next trade). Node and all its threads start on
+// the engine's core (--engine-cpu), alone there as the engine was: the two never run at the same
+// time. The bot reads the account's positions at start-up (what the engine left) and says
+// "sdk_bot: ready" once both streams are subscribed; the harness waits for that line.
+//
 // Output: a table on stdout and a JSON file (--out): p50/p99/p999/min/max/mean in ns, orders,
-// timeouts, and the set-up (cores, modes). It is a standalone harness, not a Google Benchmark
-// suite (scripts/bench.sh runs it after the bench_* suites; scripts/latency_gate.py reads the
-// JSON, informationally: absolute times on shared machines are not a CI gate).
+// timeouts, and the set-up (cores, modes); with --sdk-bot, both columns and an `sdk_bot` object
+// (the same fields, plus `ratio_p50` and `ratio_p99` = SDK bot / engine). It is a standalone
+// harness, not a Google Benchmark suite (scripts/bench.sh runs it after the bench_* suites, with
+// the SDK bot when tests/alpaca_clients/node_modules exists; scripts/latency_gate.py reads the
+// JSON: absolute times are informational, the engine/SDK ratios must be >= 10 at p50 and p99).
 //
 //   wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]
 //                [--engine-cpu 1] [--sim-cpu 0] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]
 //                [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms 50] [--pause-us 300]
-//                [--format json|msgpack] [--keep-logs] [--samples FILE]
+//                [--format json|msgpack] [--keep-logs] [--samples FILE] [--scrape-hz HZ]
+//                [--sdk-bot FILE.js [--node node] [--sdk-orders N] [--sdk-warmup N] [--sdk-timeout-ms 1000]
+//                 [--sdk-pause-us 1000]]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -99,10 +115,20 @@ struct options {
   int64_t pause_us = 300;
   std::string format = "json";
   bool keep_logs = false;
-  std::string samples_out;  // every sample (ns, in order), one per line
+  std::string samples_out;  // every sample (ns, in order), one per line (the SDK bot's in FILE.sdk_bot)
   /// > 0: GET /metrics from the engine's control API this many times a second during alternate
   /// blocks of orders, and report the latency with and without scraping, same run.
   double scrape_hz = 0;
+  /// --sdk-bot: after the engine, the same measurement of a bot on the official Alpaca JS SDK
+  /// (tests/alpaca_clients/sdk_bot.js), run by `node` on the engine's core.
+  std::string sdk_bot;
+  std::string node = "node";
+  uint64_t sdk_orders = 4'000;  // including warm-up
+  uint64_t sdk_warmup = 500;
+  bool sdk_orders_set = false;
+  bool sdk_warmup_set = false;
+  int64_t sdk_timeout_ms = 1'000;
+  int64_t sdk_pause_us = 1'000;
 };
 
 void usage() {
@@ -110,7 +136,9 @@ void usage() {
                "usage: wire_to_wire [--engine PATH] [--orders N] [--warmup N] [--short] [--out FILE]\n"
                "                    [--engine-cpu N] [--sim-cpu N] [--engine-side-cpu N] [--io hot|thread] [--idle busy-spin|backoff]\n"
                "                    [--sim-busy-poll 1|0] [--symbols K] [--timeout-ms MS] [--pause-us US]\n"
-               "                    [--format json|msgpack] [--keep-logs] [--samples FILE] [--scrape-hz HZ]\n");
+               "                    [--format json|msgpack] [--keep-logs] [--samples FILE] [--scrape-hz HZ]\n"
+               "                    [--sdk-bot tests/alpaca_clients/sdk_bot.js [--node PATH] [--sdk-orders N] [--sdk-warmup N]\n"
+               "                     [--sdk-timeout-ms MS] [--sdk-pause-us US]]\n");
 }
 
 /// One blocking GET of `path` from 127.0.0.1:`port` (Connection: close); the body's size, or -1.
@@ -204,6 +232,24 @@ bool parse_args(int argc, char** argv, options& o) {
       } else if (a == "--scrape-hz") {
         if (!value(v)) return false;
         o.scrape_hz = std::max(0.0, std::stod(v));
+      } else if (a == "--sdk-bot") {
+        if (!value(o.sdk_bot)) return false;
+      } else if (a == "--node") {
+        if (!value(o.node)) return false;
+      } else if (a == "--sdk-orders") {
+        if (!value(v)) return false;
+        o.sdk_orders = std::stoull(v);
+        o.sdk_orders_set = true;
+      } else if (a == "--sdk-warmup") {
+        if (!value(v)) return false;
+        o.sdk_warmup = std::stoull(v);
+        o.sdk_warmup_set = true;
+      } else if (a == "--sdk-timeout-ms") {
+        if (!value(v)) return false;
+        o.sdk_timeout_ms = std::max<int64_t>(1, std::stoll(v));
+      } else if (a == "--sdk-pause-us") {
+        if (!value(v)) return false;
+        o.sdk_pause_us = std::max<int64_t>(0, std::stoll(v));
       } else if (a == "--keep-logs") {
         o.keep_logs = true;
       } else if (a == "--help" || a == "-h") {
@@ -220,10 +266,16 @@ bool parse_args(int argc, char** argv, options& o) {
   if (o.short_mode) {
     if (!o.orders_set) o.orders = 3'000;
     if (!o.warmup_set) o.warmup = 300;
+    if (!o.sdk_orders_set) o.sdk_orders = 2'000;
+    if (!o.sdk_warmup_set) o.sdk_warmup = 300;
   }
   if (o.engine_side_cpu == -2) o.engine_side_cpu = o.engine_cpu;
   if (o.warmup >= o.orders) {
     std::fprintf(stderr, "wire_to_wire: --warmup must be smaller than --orders\n");
+    return false;
+  }
+  if (!o.sdk_bot.empty() && o.sdk_warmup >= o.sdk_orders) {
+    std::fprintf(stderr, "wire_to_wire: --sdk-warmup must be smaller than --sdk-orders\n");
     return false;
   }
   return true;
@@ -294,7 +346,7 @@ class engine_process {
       ::dup2(fd, STDERR_FILENO);
       const int devnull = ::open("/dev/null", O_RDONLY);
       if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-      ::execv(argv[0], argv.data());
+      ::execvp(argv[0], argv.data());  // execvp: `node` is looked up on PATH
       std::fprintf(stderr, "exec %s: %s\n", argv[0], std::strerror(errno));
       ::_exit(127);
     }
@@ -361,8 +413,8 @@ class engine_process {
   int exit_code_ = -1;
 };
 
-void print_log_tail(const engine_process& e) {
-  std::fprintf(stderr, "---- engine log (last 30 lines) ----\n%s\n------------------------------------\n",
+void print_log_tail(const engine_process& e, const char* who = "engine") {
+  std::fprintf(stderr, "---- %s log (last 30 lines) ----\n%s\n------------------------------------\n", who,
                tail_lines(e.log(), 30).c_str());
 }
 
@@ -650,14 +702,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   int rc = 0;
-  auto fail = [&](const std::string& why) {
+  auto fail_child = [&](engine_process& child, const char* who, const std::string& why) {
     std::fprintf(stderr, "wire_to_wire: %s\n", why.c_str());
-    eng.stop();
-    print_log_tail(eng);
-    std::fprintf(stderr, "(engine log and config kept in %s)\n", dir.c_str());
+    child.stop();
+    print_log_tail(child, who);
+    std::fprintf(stderr, "(logs and config kept in %s)\n", dir.c_str());
     o.keep_logs = true;
     rc = 1;
   };
+  auto fail = [&](const std::string& why) { fail_child(eng, "engine", why); };
 
   // Wait for "broker: trading enabled" (start-up reconciliation succeeded) and the feed subscribed.
   {
@@ -734,13 +787,13 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the engine decodes them
 
   // --- the loop -------------------------------------------------------------------------------
-  std::vector<int64_t> samples;
-  samples.reserve(o.orders);
-  uint64_t timeouts = 0, warmup_timeouts = 0, late_posts = 0, no_trigger = 0;
-  // Orders that timed out and have not arrived yet, by symbol: the next POST of such a symbol is
-  // that late order (the probe sends nothing new while one is pending), never a sample.
-  std::vector<uint32_t> overdue(symbols.size(), 0);
-  uint32_t seen = st.posts.load(std::memory_order_acquire);
+  // One measured phase: `orders` trades, round-robin over the symbols, each awaited as one POST.
+  // The engine's phase, then (--sdk-bot) the SDK bot's, against the same two servers.
+  struct phase_result {
+    std::vector<int64_t> samples;
+    uint64_t timeouts = 0, warmup_timeouts = 0, late_posts = 0, no_trigger = 0;
+    double elapsed_s = 0;
+  };
   auto symbol_index = [&](const probe_state::post_record& r) -> size_t {
     std::array<char, 16> buf{};
     const size_t len = std::min<size_t>(r.len.load(std::memory_order_relaxed), buf.size());
@@ -750,110 +803,229 @@ int main(int argc, char** argv) {
       if (symbols[k] == v) return k;
     return symbols.size();
   };
-  const auto timeout = std::chrono::milliseconds(o.timeout_ms);
-  const auto pause = std::chrono::microseconds(o.pause_us);
-  const auto started = steady::now();
+  int64_t next_trade_id = 1;  // across phases: every trade print has its own id
   std::string status;
-  for (uint64_t i = 0; i < o.orders; ++i) {
-    if (i % 256 == 255) {
-      if (!eng.alive(status)) {
-        fail("the engine exited during the run (" + status + ") after " + std::to_string(i) + " orders");
-        break;
+  auto run_phase = [&](engine_process& child, const char* who, uint64_t orders, uint64_t warmup,
+                       std::chrono::milliseconds timeout, std::chrono::microseconds pause, bool scrape) {
+    phase_result res;
+    res.samples.reserve(orders);
+    // Orders that timed out and have not arrived yet, by symbol: the next POST of such a symbol is
+    // that late order (the probe sends nothing new while one is pending), never a sample.
+    std::vector<uint32_t> overdue(symbols.size(), 0);
+    uint32_t seen = st.posts.load(std::memory_order_acquire);
+    const auto started = steady::now();
+    auto died = [&](uint64_t i) {
+      fail_child(child, who,
+                 std::string("the ") + who + " exited during the run (" + status + ") after " + std::to_string(i) +
+                     " orders");
+    };
+    for (uint64_t i = 0; i < orders; ++i) {
+      if (i % 256 == 255) {
+        if (!child.alive(status)) {
+          died(i);
+          break;
+        }
+        publish_quotes();
+        std::this_thread::sleep_for(pause);
       }
-      publish_quotes();
+      // With --scrape-hz: blocks of 500 measured orders alternate, unscraped then scraped.
+      if (scrape) scraping.store(i >= warmup && ((i - warmup) / 500) % 2 == 1, std::memory_order_relaxed);
+      const size_t si = static_cast<size_t>(i % symbols.size());
+      const std::string& sym = symbols[si];
+      const market_event t = make_trade(fresh_time(), next_trade_id++, base_px);
+      st.trigger_ns.store(0, std::memory_order_relaxed);
+      st.armed.store(true, std::memory_order_release);
+      sim.on_market(t, sym);
+      (void)md.publish(t, sym);
+      const auto deadline = steady::now() + timeout;
+      int64_t arrival = 0;
+      for (;;) {
+        const uint32_t now_posts = st.posts.load(std::memory_order_acquire);
+        for (; seen != now_posts; ++seen) {
+          const auto& r = st.ring[seen % st.ring.size()];
+          const size_t k = symbol_index(r);
+          if (k < symbols.size() && overdue[k] > 0) {
+            --overdue[k];
+            ++res.late_posts;
+          } else if (k == si && arrival == 0) {
+            arrival = r.ns.load(std::memory_order_relaxed);
+          } else {
+            ++res.late_posts;  // not ours and not expected: counted, never a sample
+          }
+        }
+        if (arrival != 0) break;
+        const auto left = deadline - steady::now();
+        if (left.count() <= 0) break;
+        futex_wait(st.posts, now_posts, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+      }
+      const bool measured = i >= warmup;
+      if (arrival == 0) {
+        ++(measured ? res.timeouts : res.warmup_timeouts);
+        ++overdue[si];
+        st.armed.store(false, std::memory_order_release);
+        if (!child.alive(status)) {
+          died(i);
+          break;
+        }
+        continue;
+      }
+      const int64_t trig = st.trigger_ns.load(std::memory_order_acquire);
+      if (trig == 0) {
+        ++res.no_trigger;  // cannot happen: the POST came before the trade's frame was written
+      } else if (measured) {
+        (scrape && scraping.load(std::memory_order_relaxed) ? samples_scraped : res.samples).push_back(arrival - trig);
+      }
       std::this_thread::sleep_for(pause);
     }
-    // With --scrape-hz: blocks of 500 measured orders alternate, unscraped then scraped.
-    if (o.scrape_hz > 0) scraping.store(i >= o.warmup && ((i - o.warmup) / 500) % 2 == 1, std::memory_order_relaxed);
-    const size_t si = static_cast<size_t>(i % symbols.size());
-    const std::string& sym = symbols[si];
-    const market_event t = make_trade(fresh_time(), static_cast<int64_t>(i) + 1, base_px);
-    st.trigger_ns.store(0, std::memory_order_relaxed);
-    st.armed.store(true, std::memory_order_release);
-    sim.on_market(t, sym);
-    (void)md.publish(t, sym);
-    const auto deadline = steady::now() + timeout;
-    int64_t arrival = 0;
-    for (;;) {
-      const uint32_t now_posts = st.posts.load(std::memory_order_acquire);
-      for (; seen != now_posts; ++seen) {
-        const auto& r = st.ring[seen % st.ring.size()];
-        const size_t k = symbol_index(r);
-        if (k < symbols.size() && overdue[k] > 0) {
-          --overdue[k];
-          ++late_posts;
-        } else if (k == si && arrival == 0) {
-          arrival = r.ns.load(std::memory_order_relaxed);
-        } else {
-          ++late_posts;  // not ours and not expected: counted, never a sample
-        }
-      }
-      if (arrival != 0) break;
-      const auto left = deadline - steady::now();
-      if (left.count() <= 0) break;
-      futex_wait(st.posts, now_posts, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
-    }
-    const bool measured = i >= o.warmup;
-    if (arrival == 0) {
-      ++(measured ? timeouts : warmup_timeouts);
-      ++overdue[si];
-      st.armed.store(false, std::memory_order_release);
-      if (!eng.alive(status)) {
-        fail("the engine exited during the run (" + status + ") after " + std::to_string(i) + " orders");
-        break;
-      }
-      continue;
-    }
-    const int64_t trig = st.trigger_ns.load(std::memory_order_acquire);
-    if (trig == 0) {
-      ++no_trigger;  // cannot happen: the POST came before the trade's frame was written
-    } else if (measured) {
-      (o.scrape_hz > 0 && scraping.load(std::memory_order_relaxed) ? samples_scraped : samples).push_back(arrival - trig);
-    }
-    std::this_thread::sleep_for(pause);
-  }
-  const double elapsed_s = std::chrono::duration<double>(steady::now() - started).count();
+    res.elapsed_s = std::chrono::duration<double>(steady::now() - started).count();
+    return res;
+  };
+
+  const phase_result engine_run = run_phase(eng, "engine", o.orders, o.warmup, std::chrono::milliseconds(o.timeout_ms),
+                                            std::chrono::microseconds(o.pause_us), o.scrape_hz > 0);
   if (scraper.joinable()) {
     scraper_stop.store(true);
     scraper.join();
   }
+  const std::vector<int64_t>& samples = engine_run.samples;
+  const double elapsed_s = engine_run.elapsed_s;
+  const uint64_t timeouts = engine_run.timeouts, warmup_timeouts = engine_run.warmup_timeouts,
+                 late_posts = engine_run.late_posts, no_trigger = engine_run.no_trigger;
 
-  // --- shutdown -------------------------------------------------------------------------------
+  // --- the engine's shutdown --------------------------------------------------------------------
   const trading_sim_stats ss = sim.stats();
   const md_server_stats ms = md.stats();
-  const bool engine_alive_at_end = eng.alive(status);
+  const bool engine_alive_at_end = rc == 0 && eng.alive(status);
   eng.stop();
+  if (rc == 0 && !engine_alive_at_end) fail("the engine exited before the end of the run (" + status + ")");
+  if (rc != 0) {
+    sim.stop();
+    md.stop();
+    return rc;
+  }
+
+  // --- the SDK bot (--sdk-bot): the same measurement, same servers, the engine stopped ----------
+  // Node runs on the engine's core (all its threads: the event loop, libuv's pool, V8's GC and
+  // compiler threads), alone there as the engine was; the harness and the simulators stay put.
+  const bool with_bot = !o.sdk_bot.empty();
+  phase_result bot_run;
+  trading_sim_stats ss_bot{};
+  std::string bot_counters;
+  if (with_bot) {
+    std::string syms;
+    for (const auto& s : symbols) syms += (syms.empty() ? "" : ",") + s;
+    const std::vector<std::string> bot_args = {o.node,          o.sdk_bot,       "--md-url",     md.url("iex"),
+                                               "--rest-url",    sim.base_url(),  "--stream-url", sim.stream_url(),
+                                               "--symbols",     syms};
+    std::printf("wire_to_wire: SDK bot %s %s on core %d (%" PRIu64 " orders, %" PRIu64 " warm-up, timeout %lld ms, "
+                "pause %lld us)\n",
+                o.node.c_str(), o.sdk_bot.c_str(), o.engine_cpu, o.sdk_orders, o.sdk_warmup,
+                static_cast<long long>(o.sdk_timeout_ms), static_cast<long long>(o.sdk_pause_us));
+    std::fflush(stdout);
+    engine_process bot;
+    if (!bot.spawn(bot_args, (dir / "sdk_bot.log").string(), o.engine_cpu, err)) {
+      std::fprintf(stderr, "wire_to_wire: SDK bot: %s\n", err.c_str());
+      sim.stop();
+      md.stop();
+      return 1;
+    }
+    // Ready: both streams authenticated and subscribed, the positions read.
+    const auto deadline = steady::now() + std::chrono::seconds(60);
+    bool ready = false;
+    while (steady::now() < deadline) {
+      if (!bot.alive(status)) break;
+      if (bot.log().find("sdk_bot: ready") != std::string::npos) {
+        ready = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!ready) {
+      std::string s;
+      fail_child(bot, "SDK bot",
+                 bot.alive(s) ? "the SDK bot did not report \"sdk_bot: ready\" within 60 s"
+                              : "the SDK bot exited early (" + s + ")");
+    } else {
+      publish_quotes();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      const trading_sim_stats before = sim.stats();
+      bot_run = run_phase(bot, "SDK bot", o.sdk_orders, o.sdk_warmup, std::chrono::milliseconds(o.sdk_timeout_ms),
+                          std::chrono::microseconds(o.sdk_pause_us), false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the last fill reaches the bot
+      const trading_sim_stats after = sim.stats();
+      ss_bot.orders_posted = after.orders_posted - before.orders_posted;
+      ss_bot.orders_accepted = after.orders_accepted - before.orders_accepted;
+      ss_bot.fills = after.fills - before.fills;
+      ss_bot.rate_limited = after.rate_limited - before.rate_limited;
+      if (rc == 0) {
+        const bool alive_at_end = bot.alive(status);
+        bot.stop();  // SIGTERM: the bot prints its counters and exits 0
+        if (!alive_at_end) {
+          fail_child(bot, "SDK bot", "the SDK bot exited before the end of the run (" + status + ")");
+        } else if (bot.exit_code() != 0) {
+          fail_child(bot, "SDK bot", "the SDK bot " + bot.exit_text() + " when stopped");
+        } else {
+          const std::string lg = bot.log();
+          const auto at = lg.rfind("sdk_bot: stopping: ");
+          if (at != std::string::npos) bot_counters = lg.substr(at, lg.find('\n', at) - at);
+        }
+      }
+    }
+  }
   sim.stop();
   md.stop();
   if (rc != 0) return rc;
-  if (!engine_alive_at_end) {
-    fail("the engine exited before the end of the run (" + status + ")");
-    return rc;
-  }
 
   const uint64_t measured_orders = o.orders - o.warmup;
   const summary s = summarize(samples);
   if (!o.samples_out.empty()) {
     std::ofstream f(o.samples_out);
     for (const int64_t x : samples) f << x << '\n';
+    if (with_bot) {
+      std::ofstream fb(o.samples_out + ".sdk_bot");
+      for (const int64_t x : bot_run.samples) fb << x << '\n';
+    }
   }
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1000.0; };
+  auto ratio = [](int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0.0; };
+  const summary sb = summarize(bot_run.samples);
+  const uint64_t bot_measured = with_bot ? o.sdk_orders - o.sdk_warmup : 0;
   std::printf("\nwire-to-wire latency (trigger frame handed to the md_server writer -> POST /v2/orders read "
               "by the trading simulator)\n");
-  std::printf("  %" PRIu64 " orders measured (%" PRIu64 " warm-up), %zu samples, %" PRIu64
+  std::printf("  engine: %" PRIu64 " orders measured (%" PRIu64 " warm-up), %zu samples, %" PRIu64
               " timeouts (no POST within %lld ms; %" PRIu64 " in warm-up), %" PRIu64 " late POSTs; %.1f s\n",
               measured_orders, o.warmup, samples.size(), timeouts, static_cast<long long>(o.timeout_ms),
               warmup_timeouts, late_posts, elapsed_s);
   if (no_trigger != 0)
     std::printf("  %" PRIu64 " POSTs arrived with no trigger frame stamped (not samples)\n", no_trigger);
-  std::printf("  %-8s %10s\n", "", "us");
-  std::printf("  %-8s %10.2f\n", "min", us(s.min));
-  std::printf("  %-8s %10.2f   (target <= 15)\n", "p50", us(s.p50));
-  std::printf("  %-8s %10.2f\n", "p90", us(s.p90));
-  std::printf("  %-8s %10.2f   (target <= 50)\n", "p99", us(s.p99));
-  std::printf("  %-8s %10.2f\n", "p99.9", us(s.p999));
-  std::printf("  %-8s %10.2f\n", "max", us(s.max));
-  std::printf("  %-8s %10.2f\n", "mean", s.mean / 1000.0);
+  if (with_bot) {
+    std::printf("  SDK bot: %" PRIu64 " orders measured (%" PRIu64 " warm-up), %zu samples, %" PRIu64
+                " timeouts (no POST within %lld ms; %" PRIu64 " in warm-up), %" PRIu64 " late POSTs; %.1f s\n",
+                bot_measured, o.sdk_warmup, bot_run.samples.size(), bot_run.timeouts,
+                static_cast<long long>(o.sdk_timeout_ms), bot_run.warmup_timeouts, bot_run.late_posts,
+                bot_run.elapsed_s);
+    if (bot_run.no_trigger != 0)
+      std::printf("  %" PRIu64 " SDK bot POSTs arrived with no trigger frame stamped (not samples)\n", bot_run.no_trigger);
+    std::printf("  %-8s %10s %12s %9s\n", "", "engine us", "SDK bot us", "bot/eng");
+    const std::pair<const char*, std::pair<int64_t, int64_t>> rows[] = {
+        {"min", {s.min, sb.min}},   {"p50", {s.p50, sb.p50}},   {"p90", {s.p90, sb.p90}},
+        {"p99", {s.p99, sb.p99}},   {"p99.9", {s.p999, sb.p999}}, {"max", {s.max, sb.max}}};
+    for (const auto& [name, v] : rows)
+      std::printf("  %-8s %10.2f %12.2f %8.1fx\n", name, us(v.first), us(v.second), ratio(v.second, v.first));
+    std::printf("  %-8s %10.2f %12.2f %8.1fx\n", "mean", s.mean / 1000.0, sb.mean / 1000.0,
+                s.mean > 0 ? sb.mean / s.mean : 0.0);
+    std::printf("  the engine is %.1fx faster than the SDK bot at p50 and %.1fx at p99 (same run, same harness)\n",
+                ratio(sb.p50, s.p50), ratio(sb.p99, s.p99));
+  } else {
+    std::printf("  %-8s %10s\n", "", "us");
+    std::printf("  %-8s %10.2f\n", "min", us(s.min));
+    std::printf("  %-8s %10.2f   (target <= 15)\n", "p50", us(s.p50));
+    std::printf("  %-8s %10.2f\n", "p90", us(s.p90));
+    std::printf("  %-8s %10.2f   (target <= 50)\n", "p99", us(s.p99));
+    std::printf("  %-8s %10.2f\n", "p99.9", us(s.p999));
+    std::printf("  %-8s %10.2f\n", "max", us(s.max));
+    std::printf("  %-8s %10.2f\n", "mean", s.mean / 1000.0);
+  }
   const summary sc = summarize(samples_scraped);
   if (o.scrape_hz > 0) {
     std::printf("  the table: orders in the blocks without scraping; in the blocks with /metrics scraped %.0f times a "
@@ -866,6 +1038,12 @@ int main(int argc, char** argv) {
   std::printf("  simulator: %" PRIu64 " POST /v2/orders (%" PRIu64 " accepted), %" PRIu64 " fills, %" PRIu64
               " trade_updates frames, %" PRIu64 " 429; md_server: %" PRIu64 " data frames\n",
               ss.orders_posted, ss.orders_accepted, ss.fills, ss.events_sent, ss.rate_limited, ms.data_frames_sent);
+  if (with_bot) {
+    std::printf("  simulator, SDK bot phase: %" PRIu64 " POST /v2/orders (%" PRIu64 " accepted), %" PRIu64 " fills, %" PRIu64
+                " 429\n",
+                ss_bot.orders_posted, ss_bot.orders_accepted, ss_bot.fills, ss_bot.rate_limited);
+    if (!bot_counters.empty()) std::printf("  %s\n", bot_counters.c_str());
+  }
 
   if (!o.out.empty()) {
     const auto parent = std::filesystem::path(o.out).parent_path();
@@ -893,6 +1071,22 @@ int main(int argc, char** argv) {
       f << ",\n  \"scrape_hz\": " << o.scrape_hz << ",\n  \"scrapes\": " << scrapes.load()
         << ",\n  \"scraped_samples\": " << samples_scraped.size() << ",\n  \"scraped_p50_ns\": " << sc.p50
         << ",\n  \"scraped_p99_ns\": " << sc.p99;
+    if (with_bot) {
+      std::snprintf(buf, sizeof buf,
+                    ",\n  \"sdk_bot\": {\n    \"script\": \"%s\",\n    \"sdk\": \"@alpacahq/alpaca-trade-api 4.x\""
+                    ",\n    \"cpu\": %d,\n    \"orders\": %" PRIu64 ",\n    \"warmup\": %" PRIu64
+                    ",\n    \"samples\": %zu,\n    \"timeouts\": %" PRIu64 ",\n    \"warmup_timeouts\": %" PRIu64
+                    ",\n    \"timeout_ms\": %lld,\n    \"pause_us\": %lld,\n    \"late_posts\": %" PRIu64
+                    ",\n    \"p50_ns\": %" PRId64 ",\n    \"p90_ns\": %" PRId64 ",\n    \"p99_ns\": %" PRId64
+                    ",\n    \"p999_ns\": %" PRId64 ",\n    \"min_ns\": %" PRId64 ",\n    \"max_ns\": %" PRId64
+                    ",\n    \"mean_ns\": %.1f,\n    \"elapsed_s\": %.2f,\n    \"ratio_p50\": %.2f,\n    \"ratio_p99\": %.2f\n  }",
+                    std::filesystem::path(o.sdk_bot).filename().c_str(), o.engine_cpu, bot_measured, o.sdk_warmup,
+                    bot_run.samples.size(), bot_run.timeouts, bot_run.warmup_timeouts,
+                    static_cast<long long>(o.sdk_timeout_ms), static_cast<long long>(o.sdk_pause_us),
+                    bot_run.late_posts, sb.p50, sb.p90, sb.p99, sb.p999, sb.min, sb.max, sb.mean, bot_run.elapsed_s,
+                    ratio(sb.p50, s.p50), ratio(sb.p99, s.p99));
+      f << buf;
+    }
     f << "\n}\n";
     std::printf("  JSON: %s\n", o.out.c_str());
   }
@@ -904,6 +1098,10 @@ int main(int argc, char** argv) {
   }
   if (samples.empty()) {
     std::fprintf(stderr, "wire_to_wire: no order was measured\n");
+    return 1;
+  }
+  if (with_bot && bot_run.samples.empty()) {
+    std::fprintf(stderr, "wire_to_wire: no order of the SDK bot was measured\n");
     return 1;
   }
   return 0;

@@ -20,6 +20,13 @@ Gates (each a ratio of two numbers from this run):
      it): informational against the targets p50 <= 15 us and p99 <= 50 us (absolute times on a
      shared machine are never a CI failure); fails only when more than 5 % of the orders timed
      out (the pipeline engine -> simulator is broken).
+  6. engine against the official Alpaca JS SDK (issue 13; the `sdk_bot` section of the same
+     wire_to_wire.json: a tick_probe bot on @alpacahq/alpaca-trade-api 4.x, measured after the
+     engine by the same harness in the same run): the SDK bot's p50 / the engine's p50 and the
+     same at p99 must both be at least 10. Required when TORGHUT_SDK_GATE=1 (scripts/bench.sh
+     sets it in CI's short mode, and whenever the SDK is installed): then a JSON without the
+     section fails the gate instead of skipping it. More than 5 % of the bot's orders timing out
+     fails it too (a broken bot measures nothing).
 Measured on the development machine (docs/PERFORMANCE.md): CAF hop ~370 ns, tick-to-order p50
 ~0.9 us (2.4 hops), p99 ~4.4 us (12 hops), chain per event ~0.6 us (1.6 hops). The gates leave
 room for noise and catch regressions of roughly 1.5x or more.
@@ -127,6 +134,8 @@ def wire_to_wire_gate(d: pathlib.Path, failures):
     f = d / "wire_to_wire.json"
     if not f.exists():
         print("wire-to-wire: not run (no wire_to_wire.json)")
+        if os.environ.get("TORGHUT_SDK_GATE") == "1":
+            failures.append("engine vs official SDK: no wire_to_wire.json (the harness did not run)")
         return
     w = json.loads(f.read_text())
     orders, timeouts = int(w.get("orders", 0)), int(w.get("timeouts", 0))
@@ -142,6 +151,38 @@ def wire_to_wire_gate(d: pathlib.Path, failures):
         failures.append("wire-to-wire: no order measured")
     elif timeouts > 0.05 * orders:
         failures.append(f"wire-to-wire: {timeouts} of {orders} orders timed out (> 5 %)")
+    sdk_gate(w, p50, p99, failures)
+
+
+SDK_RATIO = 10.0
+
+
+def sdk_gate(w, p50, p99, failures):
+    required = os.environ.get("TORGHUT_SDK_GATE") == "1"
+    b = w.get("sdk_bot")
+    if b is None:
+        if required:
+            failures.append("engine vs official SDK: wire_to_wire.json has no sdk_bot section (the SDK bot did not "
+                            "run: is tests/alpaca_clients/node_modules installed? scripts/sdk-conformance.sh does it)")
+        else:
+            print("engine vs SDK: not run (no sdk_bot section in wire_to_wire.json)")
+        return
+    orders, timeouts = int(b.get("orders", 0)), int(b.get("timeouts", 0))
+    b50, b99 = b.get("p50_ns", 0), b.get("p99_ns", 0)
+    r50 = b50 / p50 if p50 > 0 else 0.0
+    r99 = b99 / p99 if p99 > 0 else 0.0
+    print(f"official SDK bot    p50 {b50 / 1e3:.1f} us   p99 {b99 / 1e3:.1f} us   ({orders} orders, {timeouts} timeouts, "
+          f"node on core {b.get('cpu')})")
+    print(f"engine vs SDK       p50 {r50:.1f}x   p99 {r99:.1f}x faster (gate: both >= {SDK_RATIO:.0f}x)")
+    if orders <= 0 or int(b.get("samples", 0)) == 0:
+        failures.append("engine vs official SDK: no order of the SDK bot measured")
+        return
+    if timeouts > 0.05 * orders:
+        failures.append(f"engine vs official SDK: {timeouts} of {orders} SDK bot orders timed out (> 5 %)")
+    if r50 < SDK_RATIO or r99 < SDK_RATIO:
+        failures.append(f"engine vs official SDK: the engine is {r50:.1f}x faster at p50 (engine {p50 / 1e3:.1f} us, "
+                        f"SDK bot {b50 / 1e3:.1f} us) and {r99:.1f}x at p99 (engine {p99 / 1e3:.1f} us, SDK bot "
+                        f"{b99 / 1e3:.1f} us); both must be >= {SDK_RATIO:.0f}x")
 
 
 def ns_per_item(b):

@@ -6,6 +6,9 @@
 #   scripts/wire_to_wire.sh                  full run (numbers for docs/PERFORMANCE.md)
 #   scripts/wire_to_wire.sh --short          a shorter run (3,000 orders)
 #   scripts/wire_to_wire.sh --io thread      any other harness option (wire_to_wire --help)
+#   scripts/wire_to_wire.sh --short --sdk-bot tests/alpaca_clients/sdk_bot.js
+#                                            then the same measurement of a bot on the official
+#                                            Alpaca JS SDK (npm ci in tests/alpaca_clients first)
 # BUILD_DIR=build/other picks another build tree. JSON: out/bench/wire_to_wire.json (--out FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."

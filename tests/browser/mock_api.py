@@ -21,14 +21,16 @@ shown to catch it (tests/browser/self_test.sh):
   external-script the page is served with a <script src> from another origin (the CSP refuses it)
   feed-down       the feed never goes live
 
-usage: mock_api.py [--port 0] [--token T] [--page PATH] [--warmup S] [--no-csp]
+usage: mock_api.py [--port 0] [--token T] [--page PATH] [--warmup S] [--no-csp] [--audit PATH]
                    [--decisions-source memory|postgres] [--fault NAME]...
-Prints "mock API on http://127.0.0.1:PORT" once it listens.
+Prints "mock API on http://127.0.0.1:PORT" once it listens, then the engine's "control API on ..."
+line (for fake_torghut.py); ends cleanly on SIGTERM.
 """
 import argparse
 import json
 import os
 import random
+import signal
 import threading
 import time
 from datetime import datetime, timezone
@@ -191,7 +193,10 @@ class Engine:
                 "# HELP torghut_kill_switch 1 while the kill switch is engaged.\n# TYPE torghut_kill_switch gauge\n"
                 "torghut_kill_switch %d\n" % self.kill +
                 "# HELP torghut_orders_total Orders sent.\n# TYPE torghut_orders_total counter\n"
-                "torghut_orders_total %d\n" % self.counters["orders"])
+                "torghut_orders_total %d\n" % self.counters["orders"] +
+                "# HELP torghut_control_unauthorized_total Controls refused for their token.\n"
+                "# TYPE torghut_control_unauthorized_total counter\n"
+                "torghut_control_unauthorized_total %d\n" % self.unauthorized)
 
 
 def listing(rows, query):
@@ -304,6 +309,11 @@ def make_handler(eng, page_bytes):
                 else:
                     cmd = "reload_risk_limits"
                 eng.controls.append(cmd)
+                if args.audit:
+                    with open(args.audit, "a") as f:
+                        f.write(json.dumps({"kind": "control", "control": cmd, "ts": now_ts(),
+                                            "kill_switch": eng.kill, "trading_state": eng.state},
+                                           separators=(",", ":")) + "\n")
             self.send(200, {"ok": True, "command": cmd})
 
     return Handler
@@ -317,6 +327,7 @@ def main():
     ap.add_argument("--warmup", type=float, default=1.5)
     ap.add_argument("--tick", type=float, default=0.25, help="seconds between market ticks")
     ap.add_argument("--no-csp", action="store_true")
+    ap.add_argument("--audit", help="append each accepted control as a JSON line here, as the engine's audit trail")
     ap.add_argument("--decisions-source", choices=("memory", "postgres"), default="memory")
     ap.add_argument("--fault", action="append", choices=("no-positions", "no-decisions", "kill-ignored", "reject-token",
                                                          "console-error", "page-error", "external-script", "feed-down"))
@@ -338,7 +349,9 @@ def main():
             eng.step()
 
     threading.Thread(target=market, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print("mock API on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    print("control API on http://127.0.0.1:%d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

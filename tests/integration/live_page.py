@@ -197,18 +197,19 @@ def main():
               "/trading/status after the click: kill switch on, not enabled (%s, %s)"
               % (st.get("kill_switch"), st.get("enabled")))
         orders0 = st.get("counters", {}).get("orders")
-        decisions0 = st.get("counters", {}).get("decisions", 0)
+        events0 = st.get("counters", {}).get("market_events", 0)
         _, pos = get_json(base, "/trading/positions")
-        api_symbols = sorted(p.get("symbol") for p in (pos or {}).get("positions", []))
+        api_symbols = sorted(row.get("symbol") for row in (pos or {}).get("positions", []))
         check(sorted(seen.get("positions_final") or []) == api_symbols,
               "  ... the page's positions (after the halt) are the API's: %s vs %s"
               % (sorted(seen.get("positions_final") or []), api_symbols))
         time.sleep(2.0)
         _, st = get_json(base, "/trading/status")
         st = st or {}
-        check(st.get("counters", {}).get("orders") == orders0 and st.get("counters", {}).get("decisions", 0) > decisions0,
-              "  ... no order leaves while decisions go on (orders stay at %s; decisions %s -> %s)"
-              % (orders0, decisions0, st.get("counters", {}).get("decisions")))
+        c = st.get("counters", {})
+        check(c.get("orders") == orders0 and c.get("market_events", 0) > events0 and c.get("rejections", 0) > 0,
+              "  ... no order leaves while the market goes on (orders stay at %s; market events %s -> %s; "
+              "risk vetoes %s)" % (orders0, events0, c.get("market_events"), c.get("rejections")))
         _, _, metrics = http(base, "/metrics")
         metrics = metrics.decode(errors="replace")
         check(metric(metrics, "torghut_kill_switch") == 1, "  ... /metrics: torghut_kill_switch 1")

@@ -18,6 +18,7 @@ PACKAGES=(
   postgresql postgresql-client
   valgrind python3
   prometheus                          # promtool checks /metrics and the alert rules
+  chromium                            # headless browser of the live page test (tests/browser)
 )
 
 # msgpack-cxx (header-only) is only the reference bench_codec compares the hand-written msgpack

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 step() { printf '\n==== %s ====\n' "$*"; }
+# install-deps.sh installs Chromium: the live page test (integration.live_page) must run, not skip.
+export TORGHUT_REQUIRE_BROWSER=1
 JOBS=${JOBS:-2}
 
 # The throwaway Postgres cluster (var/pg) for the persistence tests and benchmarks of every

@@ -241,6 +241,53 @@ def main():
         check(metric(metrics, "torghut_control_unauthorized_total") == 12, "  ... counts the 12 refused controls (%s)"
               % metric(metrics, "torghut_control_unauthorized_total"))
 
+        # The live hot path's latencies, verdicts by reason, order reports by status, disconnects by cause.
+        t2o = metric(metrics, "torghut_tick_to_order_seconds_count")
+        f2o = metric(metrics, "torghut_frame_to_order_seconds_count")
+        check(t2o is not None and t2o > 0 and f2o == t2o,
+              "  ... tick-to-order and frame-to-order histograms, one sample per order a trade caused (%s, %s)" % (t2o, f2o))
+        check(metric(metrics, 'torghut_risk_verdicts_total{reason="APPROVED"}') not in (None, 0),
+              "  ... risk verdicts by reason (APPROVED > 0)")
+        check(metric(metrics, 'torghut_order_reports_total{status="filled"}') not in (None, 0),
+              "  ... order reports by status (filled > 0)")
+        check(metric(metrics, 'torghut_feed_disconnects_total{cause="connection_limit_406"}') == 0,
+              "  ... feed disconnects by cause (no 406 here)")
+
+        # Recent activity: decisions, executions, orders (memory: no database) and positions.
+        code, _, text = http(base, "GET", "/trading/decisions?limit=5")
+        d = json.loads(text) if code == 200 else {}
+        rows = d.get("decisions", [])
+        check(code == 200 and d.get("source") == "memory" and 1 <= len(rows) <= 5
+              and all(r.get("kind") == "decision" for r in rows),
+              "GET /trading/decisions?limit=5: at most 5 decisions, from memory (%d, %d rows)" % (code, len(rows)))
+        check([r["seq"] for r in rows] == sorted((r["seq"] for r in rows), reverse=True), "  ... newest first")
+        if rows:
+            sym = rows[0]["symbol"]
+            code, _, text = http(base, "GET", "/trading/decisions?symbol=%s&limit=50" % sym)
+            srows = json.loads(text).get("decisions", []) if code == 200 else []
+            check(srows and all(r["symbol"] == sym for r in srows), "  ... ?symbol=%s lists that symbol's alone" % sym)
+            code, _, text = http(base, "GET", "/trading/decisions?since=2200-01-01")
+            check(code == 200 and json.loads(text).get("decisions") == [], "  ... ?since= in the future lists none")
+        code, _, text = http(base, "GET", "/trading/executions?limit=20")
+        xrows = json.loads(text).get("executions", []) if code == 200 else []
+        check(code == 200 and xrows and all(r.get("kind") == "execution" for r in xrows)
+              and any(r.get("status") == "filled" for r in xrows),
+              "GET /trading/executions: execution reports, fills among them (%d rows)" % len(xrows))
+        code, _, text = http(base, "GET", "/trading/orders?status=all&limit=50")
+        orows = json.loads(text).get("orders", []) if code == 200 else []
+        check(code == 200 and orows and all(o.get("client_order_id", "").startswith("tg-") for o in orows)
+              and any(o.get("status") == "filled" for o in orows),
+              "GET /trading/orders?status=all: this run's orders with their states (%d)" % len(orows))
+        code, _, text = http(base, "GET", "/trading/orders?status=sideways")
+        check(code == 400 and "status" in json.loads(text).get("error", ""), "  ... a bad status is 400 (%d)" % code)
+        code, _, text = http(base, "GET", "/trading/positions")
+        pos = json.loads(text) if code == 200 else {}
+        syms = {p["symbol"] for p in pos.get("positions", [])}
+        check(code == 200 and syms and syms <= {"ALFA", "BRVO", "CHRL", "DLTA"} and "realized_pnl" in pos,
+              "GET /trading/positions: the traded symbols with P&L (%s)" % sorted(syms))
+        check(all({"qty", "avg_entry_price", "market_price", "unrealized_pl", "realized_pl"} <= set(p)
+                  for p in pos.get("positions", [])), "  ... each with qty, avg entry, market price and P&L")
+
         # A real Prometheus server scrapes the engine; its query API has the counter's value.
         prom_bin = shutil.which("prometheus")
         check(prom_bin is not None, "prometheus is installed (scripts/install-deps.sh)")

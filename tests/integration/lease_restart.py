@@ -15,12 +15,15 @@ disturbs no other test.
 
 Usage: lease_restart.py PATH/TO/torghut
 """
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 
 from checks import check, finish, free_port, sim_ws_base, start_sim, wait_for
 
@@ -65,15 +68,29 @@ def main():
 
         a_log = os.path.join(work, "a.log")
         with open(a_log, "w") as out:
-            a = subprocess.Popen([exe, "run", *common, "--duration", "100"], stdout=out, stderr=subprocess.STDOUT,
-                                 env=env, cwd=work)
+            a = subprocess.Popen([exe, "run", *common, "--duration", "100", "--control-listen", "127.0.0.1:0"],
+                                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
         procs.append(a)
         check(wait_for(r"holding the lease for .*postgres advisory lock", a_log, 30) is not None,
               "engine A holds the postgres lease")
         check(wait_for(r"authenticated on", a_log, 30) is not None, "engine A authenticates with the simulator")
+        api = wait_for(r"control API on (http://127\.0\.0\.1:\d+)", a_log, 10)
+        check(api is not None, "engine A serves its control API")
+        listing = lambda: json.loads(urllib.request.urlopen(api.group(1) + "/trading/decisions?limit=3", timeout=30).read())
+        if api:
+            d = listing()
+            check(d.get("source") == "postgres" and isinstance(d.get("decisions"), list),
+                  "GET /trading/decisions reads Postgres when the run has a database (%s)" % d.get("source"))
 
         r = pg(pg_env, "stop")
         check(r.returncode == 0, "Postgres stops (fast shutdown ends every session)")
+        if api:
+            t0 = time.time()
+            d = listing()
+            took = time.time() - t0
+            check(d.get("source") == "memory" and d.get("postgres_error") and took < 6,
+                  "  ... and with Postgres down answers from memory at once, saying why (%.1f s)" % took)
+            check(password not in json.dumps(d), "  ... without the database password")
         check(wait_for(r"lease session for .* was lost .*cannot be re-taken yet", a_log, 30) is not None,
               "engine A notices its lease session is gone and says so")
         r = pg(pg_env, "start")

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "torghut/actors/hot_path.hpp"
@@ -63,10 +62,7 @@ class position_board {
       row w;
       for (;;) {
         const uint64_t a = s.seq.load(std::memory_order_acquire);
-        if ((a & 1u) != 0) {
-          std::this_thread::yield();
-          continue;
-        }
+        if ((a & 1u) != 0) continue;  // a publish is writing this slot: a few stores, then even again
         w.qty = quantity::from_raw(s.qty.load(std::memory_order_relaxed));
         w.cost_basis = money::from_raw(s.cost.load(std::memory_order_relaxed));
         w.realized_pnl = money::from_raw(s.realized.load(std::memory_order_relaxed));

@@ -113,33 +113,40 @@ void chain_throughput(benchmark::State& state) {
 }
 BENCHMARK(chain_throughput)->Unit(benchmark::kMillisecond);
 
-// The same with what the live engine adds per event for /metrics and the live page: the order
-// probe's stamps, hot_latency::on_event (one monotonic clock read per event, two histogram
-// samples per order) and the 1 ms publish of the position board (here once per frame, more
-// often than live). Compare items_per_second with chain_throughput in the same run.
+// The same with what the live engine adds for /metrics and the live page. Arg 1: the order
+// probe's stamps and hot_latency::on_event per event (one monotonic clock read per event, two
+// histogram samples per order); arg 2: a position-board slice (64 symbols) published per frame
+// (the live loop publishes once a millisecond, whatever the event rate); arg 3: both. Compare
+// items_per_second with chain_throughput in the same run, or count instructions with callgrind
+// (docs/PERFORMANCE.md, "What the live telemetry costs").
 void chain_throughput_live_telemetry(benchmark::State& state) {
+  const bool latency = (state.range(0) & 1) != 0, positions = (state.range(0) & 2) != 0;
   const auto& frames = market();
   uint64_t events = 0;
   for (auto _ : state) {
     state.PauseTiming();
     chain c;
-    c.hp->set_order_probe(true);
+    c.hp->set_order_probe(latency);
     actors::hot_latency lat;
     actors::position_board board(c.cfg.symbol_capacity);
     state.ResumeTiming();
     for (const auto& f : frames) {
       c.clk.set(f.first);
       c.hp->on_time(f.first);
-      (void)c.decoder.decode(f.second, f.first, [&](const market_event& ev) noexcept { lat.on_event(*c.hp, ev); });
-      board.publish(c.hp->risk());
+      (void)c.decoder.decode(f.second, f.first, [&](const market_event& ev) noexcept {
+        if (latency) lat.on_event(*c.hp, ev);
+        else c.hp->on_market_event(ev);
+      });
+      if (positions) board.publish(c.hp->risk());
       if (c.audit.size_approx() > 4096) c.drain_audit();
     }
     events += c.hp->counters().events_in;
     benchmark::DoNotOptimize(lat.tick_to_order.read().count);
   }
   state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.counters["frames"] = static_cast<double>(frames.size());
 }
-BENCHMARK(chain_throughput_live_telemetry)->Unit(benchmark::kMillisecond);
+BENCHMARK(chain_throughput_live_telemetry)->Unit(benchmark::kMillisecond)->Arg(1)->Arg(2)->Arg(3);
 
 // Per-actor cost of one event. -------------------------------------------------------------
 

@@ -66,6 +66,9 @@ TEST(hot_telemetry, the_position_board_shows_the_risk_engines_positions) {
   live_like_chain c(4);
   for (const auto& f : market(4, 600, 7)) c.frame(f);
   ASSERT_GT(c.hp->counters().fills, 0u);
+  // The board is current within one sweep of the symbol table: the live loop keeps publishing
+  // each millisecond after the last fill.
+  for (uint32_t i = 0; i <= c.symbols.capacity() / position_board::slice; ++i) c.gauges.publish(*c.hp, c.clk.now());
   const auto rows = c.gauges.positions->read();
   size_t expected = 0;
   for (uint32_t i = 0; i < c.symbols.size(); ++i) {

@@ -114,7 +114,7 @@ void chain_throughput(benchmark::State& state) {
 BENCHMARK(chain_throughput)->Unit(benchmark::kMillisecond);
 
 // The same with what the live engine adds for /metrics and the live page. Arg 1: the order
-// probe's stamps and hot_latency::on_event per event (one monotonic clock read per event, two
+// probe's stamps and hot_meters::on_event per event (one monotonic clock read per event, two
 // histogram samples per order); arg 2: a position-board slice (64 symbols) published per frame
 // (the live loop publishes once a millisecond, whatever the event rate); arg 3: both. Compare
 // items_per_second with chain_throughput in the same run, or count instructions with callgrind
@@ -127,7 +127,7 @@ void chain_throughput_live_telemetry(benchmark::State& state) {
     state.PauseTiming();
     chain c;
     c.hp->set_order_probe(latency);
-    actors::hot_latency lat;
+    actors::hot_meters lat;
     actors::position_board board(c.cfg.symbol_capacity);
     state.ResumeTiming();
     for (const auto& f : frames) {

@@ -50,7 +50,7 @@ struct live_like_chain {
   adapters::json_decoder decoder;
   std::unique_ptr<actors::hot_path> hp;
   hot_gauges gauges;
-  hot_latency latency;
+  hot_meters latency;
   uint64_t orders_caused_by_events = 0;
 };
 
@@ -116,6 +116,11 @@ TEST(hot_telemetry, every_order_an_event_caused_is_one_latency_sample) {
   EXPECT_EQ(f2o.count, c.orders_caused_by_events);
   EXPECT_GT(t2o.sum_ns, 0u);
   EXPECT_LT(t2o.quantile_upper_ns(0.5), int64_t{1'000'000'000}) << "a chain run is far below a second";
+  uint64_t by_kind = 0;
+  for (const auto& n : c.latency.events) by_kind += n.load();
+  EXPECT_EQ(by_kind, c.hp->counters().events_in) << "every event counted under its kind";
+  EXPECT_GT(c.latency.events[static_cast<size_t>(market_event_kind::trade)].load(), 0u);
+  EXPECT_GT(c.latency.events[static_cast<size_t>(market_event_kind::quote)].load(), 0u);
 }
 
 TEST(hot_telemetry, latency_and_position_publishing_allocate_nothing_per_event_after_warm_up) {

@@ -250,6 +250,8 @@ def main():
               "  ... risk verdicts by reason (APPROVED > 0)")
         check(metric(metrics, 'torghut_order_reports_total{status="filled"}') not in (None, 0),
               "  ... order reports by status (filled > 0)")
+        check(metric(metrics, 'torghut_market_events_by_kind_total{kind="trade"}') not in (None, 0),
+              "  ... market events by kind (trade > 0)")
         check(metric(metrics, 'torghut_feed_disconnects_total{cause="connection_limit_406"}') == 0,
               "  ... feed disconnects by cause (no 406 here)")
 

@@ -83,7 +83,7 @@ inline size_t poll_guarded(boost::asio::io_context& io, hot_faults& faults) noex
 }
 
 // The position board and the latency histograms the hot thread feeds (actors/hot_path).
-using actors::hot_latency;
+using actors::hot_meters;
 using actors::position_board;
 
 /// Counters the hot thread publishes for the status line (the hot path's own are not atomic).
@@ -126,7 +126,7 @@ struct live_hot_agent {
   control_channel& channel;
   hot_gauges& gauges;
   hot_faults& faults;
-  hot_latency& latency;
+  hot_meters& meters;  ///< events by kind, tick-to-order, frame-to-order
   boost::asio::io_context* md_io;     ///< hot_thread mode: the market-data socket is read here
   boost::asio::io_context* trade_io;  ///< io_thread mode with a broker: the trading clients
   uint64_t iter = 0;
@@ -140,7 +140,7 @@ struct live_hot_agent {
     } else {
       market_event e;
       while (k < 256 && handoff.pop(e)) {
-        latency.on_event(hp, e);
+        meters.on_event(hp, e);
         ++k;
       }
     }

@@ -82,17 +82,17 @@ class handoff_sink final : public adapters::md_event_sink {
 /// Hot-thread sink: the socket is polled by the hot thread, events go straight into the chain.
 class inline_sink final : public adapters::md_event_sink {
  public:
-  inline_sink(actors::hot_path& hp, hot_latency& latency, adapters::md_server* relay, const symbol_table& syms)
-      : hp_(hp), latency_(latency), relay_(relay), syms_(syms) {}
+  inline_sink(actors::hot_path& hp, hot_meters& meters, adapters::md_server* relay, const symbol_table& syms)
+      : hp_(hp), meters_(meters), relay_(relay), syms_(syms) {}
   void on_market_event(const market_event& e) noexcept override {
     if (relay_ != nullptr && e.kind != market_event_kind::gap && e.symbol.valid())
       (void)relay_->try_publish(e, syms_.name(e.symbol));
-    latency_.on_event(hp_, e);
+    meters_.on_event(hp_, e);
   }
 
  private:
   actors::hot_path& hp_;
-  hot_latency& latency_;
+  hot_meters& meters_;
   adapters::md_server* relay_;
   const symbol_table& syms_;
 };
@@ -165,7 +165,7 @@ class live_runtime {
     guard_.emplace(asio::make_work_guard(io_));
     trade_guard_.emplace(asio::make_work_guard(trade_io_own_));
     if (opts_.io == io_mode::io_thread) io_thread_ = std::thread([this] { io_.run(); });
-    agent_.emplace(live_hot_agent{*handoff_, *hp_, clk_, channel_, gauges_, faults_, latency_,
+    agent_.emplace(live_hot_agent{*handoff_, *hp_, clk_, channel_, gauges_, faults_, meters_,
                                   opts_.io == io_mode::hot_thread ? &io_ : nullptr,
                                   to_broker_ && opts_.io == io_mode::io_thread ? &trade_io_own_ : nullptr});
     hot_ = std::thread([this] {
@@ -534,11 +534,16 @@ class live_runtime {
       m.histogram(name, {}, bounds, counts, static_cast<double>(snap.sum_ns) / 1e9);
     };
     latency("torghut_tick_to_order_seconds",
-            "Market event entering the hot path to the order command it caused leaving it.", latency_.tick_to_order);
+            "Market event entering the hot path to the order command it caused leaving it.", meters_.tick_to_order);
     latency("torghut_frame_to_order_seconds",
             "Frame received (before decoding and hand-off) to the order command it caused leaving the hot path.",
-            latency_.frame_to_order);
+            meters_.frame_to_order);
     counter("torghut_market_events_total", "Market events processed by the hot path.", s.hot_events);
+    m.family("torghut_market_events_by_kind_total", "Market events the hot path received, by kind.",
+             metric_type::counter);
+    for (size_t k = 0; k < meters_.events.size(); ++k)
+      m.sample("torghut_market_events_by_kind_total", {{"kind", to_string(static_cast<market_event_kind>(k))}},
+               meters_.events[k].load(std::memory_order_relaxed));
     counter("torghut_decisions_total", "Strategy decisions.", s.decisions);
     counter("torghut_risk_rejections_total", "Decisions vetoed by risk.", s.rejections);
     m.family("torghut_risk_verdicts_total", "Risk verdicts by reason (approved, or why it vetoed).", metric_type::counter);
@@ -561,6 +566,18 @@ class live_runtime {
     counter("torghut_rest_requests_total", "Trading REST requests sent.", s.rest_requests);
     counter("torghut_rest_retries_total", "Trading REST requests retried.", s.rest_retries);
     counter("torghut_rest_429_total", "Trading REST responses 429 (rate limited).", s.rest_429);
+    if (broker_) {
+      const auto rs = broker_->rest_stats();
+      m.family("torghut_rest_responses_total", "Trading REST responses by status class.", metric_type::counter);
+      m.sample("torghut_rest_responses_total", {{"class", "2xx"}}, rs.responses_2xx);
+      m.sample("torghut_rest_responses_total", {{"class", "4xx"}}, rs.responses_4xx);
+      m.sample("torghut_rest_responses_total", {{"class", "5xx"}}, rs.responses_5xx);
+      m.family("torghut_rest_refusals_total", "Trading REST responses by refusal code (403 forbidden, 422 "
+               "unprocessable, 429 rate limited).", metric_type::counter);
+      m.sample("torghut_rest_refusals_total", {{"code", "403"}}, rs.status_403);
+      m.sample("torghut_rest_refusals_total", {{"code", "422"}}, rs.status_422);
+      m.sample("torghut_rest_refusals_total", {{"code", "429"}}, rs.status_429);
+    }
     counter("torghut_rest_lost_total", "Trading REST requests whose response never came.", s.rest_lost);
     counter("torghut_reconciliations_total", "Reconciliation runs against the broker.", s.reconciliations);
     counter("torghut_reconcile_differences_total", "Differences found by reconciliation.", s.reconcile_differences);
@@ -698,7 +715,7 @@ class live_runtime {
 
     handoff_ = std::make_unique<mailbox<market_event>>(1u << 16);
     hsink_ = std::make_unique<handoff_sink>(*handoff_, relay_.get(), *symbols_);
-    isink_ = std::make_unique<inline_sink>(*hp_, latency_, relay_.get(), *symbols_);
+    isink_ = std::make_unique<inline_sink>(*hp_, meters_, relay_.get(), *symbols_);
     client_ = std::make_unique<adapters::md_client>(io_, mc_, *symbols_, sink());
     rep_.status.source = "feed";
     rep_.status.url = feed.url;
@@ -1001,7 +1018,7 @@ class live_runtime {
   std::atomic<bool> hot_stop_{false};
   hot_gauges gauges_;
   hot_faults faults_;
-  hot_latency latency_;
+  hot_meters meters_;  ///< tick-to-order, frame-to-order, events by kind
   uint32_t stopped_logged_ = 0;
   std::string pin_error_;  // written by the hot thread before pin_tried_
   std::atomic<bool> pin_tried_{false};

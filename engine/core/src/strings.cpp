@@ -25,6 +25,24 @@ std::string_view to_string(time_in_force t) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(market_event_kind k) noexcept {
+  switch (k) {
+    case market_event_kind::trade: return "trade";
+    case market_event_kind::quote: return "quote";
+    case market_event_kind::bar: return "bar";
+    case market_event_kind::daily_bar: return "daily_bar";
+    case market_event_kind::updated_bar: return "updated_bar";
+    case market_event_kind::status: return "status";
+    case market_event_kind::correction: return "correction";
+    case market_event_kind::cancel_error: return "cancel_error";
+    case market_event_kind::luld: return "luld";
+    case market_event_kind::imbalance: return "imbalance";
+    case market_event_kind::microbar: return "microbar";
+    case market_event_kind::gap: return "gap";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(risk_reason r) noexcept {
   switch (r) {
     case risk_reason::approved: return "APPROVED";

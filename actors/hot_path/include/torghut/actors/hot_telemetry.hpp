@@ -4,6 +4,7 @@
 /// histograms (GET /metrics). Written by the hot thread alone, read by any thread without a lock;
 /// nothing here allocates after construction (tests/app/hot_telemetry_test.cpp).
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -89,16 +90,20 @@ class position_board {
   std::unique_ptr<slot[]> slots_;
 };
 
-/// The live hot path's latencies (GET /metrics, the live page), measured per market event that
-/// sent an order: tick-to-order from the event entering the hot path to the order command
-/// leaving it (monotonic clock), frame-to-order from the frame's receive stamp (the I/O side's
-/// wall clock, before decoding and any hand-off) to the same order (wall clock).
-struct hot_latency {
+/// The live hot path's meters (GET /metrics, the live page): market events by kind, and per
+/// market event that sent an order, tick-to-order from the event entering the hot path to the
+/// order command leaving it (monotonic clock) and frame-to-order from the frame's receive stamp
+/// (the I/O side's wall clock, before decoding and any hand-off) to the same order (wall clock).
+/// Only the hot thread writes them (relaxed loads and stores); any thread reads them.
+struct hot_meters {
   latency_histogram tick_to_order, frame_to_order;
+  std::array<std::atomic<uint64_t>, market_event_kind_count> events{};  ///< by market_event_kind
 
   /// Runs the chain for one event and records the two latencies when it sent an order. Costs
   /// one monotonic clock read per event (the order probe adds two per order).
   void on_event(hot_path& hp, const market_event& e) noexcept {
+    auto& n = events[static_cast<size_t>(e.kind) < events.size() ? static_cast<size_t>(e.kind) : 0];
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     (void)hp.take_first_order_mono_ns();  // an order the clock or a broker event caused is not this event's
     const int64_t t0 = monotonic_ns();
     hp.on_market_event(e);

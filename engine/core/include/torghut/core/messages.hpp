@@ -30,6 +30,8 @@ enum class market_event_kind : uint8_t {
 };
 /// Derived from the last enumerator (kept last), never counted by hand.
 inline constexpr int market_event_kind_count = static_cast<int>(market_event_kind::gap) + 1;
+/// "trade", "quote", "bar", "daily_bar", ... "gap" (metric labels, logs).
+[[nodiscard]] std::string_view to_string(market_event_kind k) noexcept;
 
 /// Flags set by market_data on events it forwards.
 namespace event_flags {

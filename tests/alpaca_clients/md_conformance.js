@@ -12,17 +12,7 @@
 const h = require('./lib/harness');
 const flow = require('./lib/flow');
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) o[a.slice(2, eq)] = a.slice(eq + 1);
-    else o[a.slice(2)] = argv[++i];
-  }
-  return o;
-}
+const { parseArgs } = require('./lib/args');
 
 function config() {
   const o = parseArgs(process.argv.slice(2));

@@ -34,21 +34,7 @@ try {
   process.exit(1);
 }
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) {
-      o[a.slice(2, eq)] = a.slice(eq + 1);
-    } else {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      o[a.slice(2)] = argv[++i];
-    }
-  }
-  return o;
-}
+const { parseArgs } = require('./lib/args');
 
 function fail(msg, code = 1) {
   console.error(`sdk_bot: error: ${msg}`);

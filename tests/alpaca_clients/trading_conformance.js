@@ -12,17 +12,7 @@
 const Alpaca = require('alpaca-v3');
 const h = require('./lib/harness');
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) o[a.slice(2, eq)] = a.slice(eq + 1);
-    else o[a.slice(2)] = argv[++i];
-  }
-  return o;
-}
+const { parseArgs } = require('./lib/args');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -191,5 +191,20 @@ TEST(checked_notional, multiplies_exactly_and_rounds_half_away_from_zero) {
   EXPECT_EQ(checked_notional(price::from_raw(i64_max), quantity::from_raw(i64_min)), std::nullopt);
 }
 
+TEST(checked_average_price, divides_a_cost_basis_by_its_quantity_rounding_half_away_from_zero) {
+  const auto m = [](std::string_view s) { return parse_decimal<money>(s).value(); };
+  const auto q = [](std::string_view s) { return parse_decimal<quantity>(s).value(); };
+  EXPECT_EQ(checked_average_price(m("18725"), q("100")), parse_decimal<price>("187.25"));
+  EXPECT_EQ(checked_average_price(m("-18725"), q("-100")), parse_decimal<price>("187.25")) << "a short's cost is negative";
+  EXPECT_EQ(checked_average_price(m("1"), q("3")), parse_decimal<price>("0.333333333"));
+  EXPECT_EQ(checked_average_price(m("2"), q("3")), parse_decimal<price>("0.666666667")) << "rounded up";
+  EXPECT_EQ(checked_average_price(m("-2"), q("3")), parse_decimal<price>("-0.666666667")) << "and down";
+  EXPECT_EQ(checked_average_price(m("100"), q("0")), std::nullopt);
+  EXPECT_EQ(checked_average_price(m("9000000000"), q("0.000000001")), std::nullopt) << "beyond price's range";
+  // Round trip with checked_notional for whole-cent prices.
+  EXPECT_EQ(checked_average_price(checked_notional(parse_decimal<price>("34.58").value(), q("144")).value(), q("144")),
+            parse_decimal<price>("34.58"));
+}
+
 }  // namespace
 }  // namespace torghut

@@ -357,26 +357,21 @@ class live_runtime {
           .close();
       const bool db = rt_.trail_->persistent();
       body.clear();
-      persistence::json_object(body)
-          .boolean("ready", ok)
+      persistence::json_object j(body);
+      j.boolean("ready", ok)
           .raw("alpaca", alpaca)
-          .str("postgres", !db ? "not configured" : rt_.trail_->metrics().connected ? "connected" : "spooling")
-          .raw("last_reconcile_at", last_reconcile_json())
-          .close();
+          .str("postgres", !db ? "not configured" : rt_.trail_->metrics().connected ? "connected" : "spooling");
+      // The seed's field: the last successful reconciliation with the broker (null before it, and
+      // with the internal paper broker, which needs none).
+      if (const int64_t rec = rt_.last_reconcile_ns(); rec > 0)
+        j.ts("last_reconcile_at", timestamp{rec});
+      else
+        j.raw("last_reconcile_at", "null");
+      j.close();
       return ok;
     }
 
     void metrics(metrics_text& m) override { rt_.write_metrics(m); }
-
-    /// The last successful reconciliation with the broker as a JSON string, or null (none yet,
-    /// or no broker: the internal paper broker needs none).
-    std::string last_reconcile_json() const {
-      const int64_t ns = rt_.broker_ ? rt_.broker_->status().last_reconcile_ns.load(std::memory_order_relaxed) : 0;
-      if (ns <= 0) return "null";
-      std::string t = "\"";
-      persistence::append_rfc3339(t, timestamp{ns});
-      return t + "\"";
-    }
 
     std::string positions_json() override {
       const auto& g = rt_.gauges_;
@@ -386,14 +381,12 @@ class live_runtime {
         if (rows.size() > 1) rows += ',';
         persistence::json_object j(rows);
         j.str("symbol", rt_.symbols_->name(symbol_id{p.symbol})).dec("qty", p.qty);
-        // Average entry price: cost basis / quantity (money has 6 decimals, prices 9).
-        const price avg = p.qty.is_zero() ? price{}
-                                          : price::from_raw(static_cast<int64_t>(static_cast<int128_t>(p.cost_basis.raw) *
-                                                                                 1'000'000'000'000LL / p.qty.raw));
-        j.dec("avg_entry_price", avg).dec("market_price", p.mark);
+        j.dec("avg_entry_price", checked_average_price(p.cost_basis, p.qty).value_or(price{}))
+            .dec("market_price", p.mark);
         const std::optional<money> value = p.mark.is_positive() ? checked_notional(p.mark, p.qty) : std::nullopt;
-        if (value) {
-          j.dec("market_value", *value).dec("unrealized_pl", money::from_raw(value->raw - p.cost_basis.raw));
+        const std::optional<money> unrealized = value ? checked_sub(*value, p.cost_basis) : std::nullopt;
+        if (unrealized) {
+          j.dec("market_value", *value).dec("unrealized_pl", *unrealized);
         } else {
           j.raw("market_value", "null").raw("unrealized_pl", "null");
         }
@@ -469,6 +462,11 @@ class live_runtime {
     live_runtime& rt_;
     std::unique_ptr<persistence::activity_db> db_;
   };
+
+  /// Wall time (ns) of the last successful reconciliation with the broker; 0 before it or without one.
+  int64_t last_reconcile_ns() const {
+    return broker_ ? broker_->status().last_reconcile_ns.load(std::memory_order_relaxed) : 0;
+  }
 
   /// Trading is enabled: not halted, no kill switch, reconciled when trading through Alpaca.
   bool enabled_now() const {
@@ -583,7 +581,7 @@ class live_runtime {
     counter("torghut_reconcile_differences_total", "Differences found by reconciliation.", s.reconcile_differences);
     if (broker_)
       gauge("torghut_last_reconcile_timestamp_seconds", "Wall time of the last successful reconciliation (0 before it).",
-            static_cast<double>(broker_->status().last_reconcile_ns.load(std::memory_order_relaxed)) / 1e9);
+            static_cast<double>(last_reconcile_ns()) / 1e9);
     counter("torghut_stale_orders_total", "Orders canceled unsent past their age bound.", s.stale_orders);
     counter("torghut_hot_exceptions_total", "Exceptions caught on the hot thread.", s.hot_exceptions);
     counter("torghut_audit_dropped_total", "Audit rows dropped (queue full).", audit_->dropped());

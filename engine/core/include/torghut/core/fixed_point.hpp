@@ -94,6 +94,21 @@ using money = fixed<money_tag, 6>;
   return money{static_cast<int64_t>(r)};
 }
 
+/// money ÷ quantity → price (an average entry price from a cost basis), exact in 128-bit, rounded
+/// half away from zero; nullopt for a zero quantity or a result outside price's range.
+[[nodiscard]] constexpr std::optional<price> checked_average_price(money cost, quantity q) noexcept {
+  if (q.raw == 0) return std::nullopt;
+  constexpr int128_t factor = static_cast<int128_t>(price::scale) * quantity::scale / money::scale;
+  const int128_t num = static_cast<int128_t>(cost.raw) * factor;
+  const int128_t den = q.raw;
+  const int128_t abs_num = num >= 0 ? num : -num, abs_den = den >= 0 ? den : -den;
+  const int128_t mag = (abs_num + abs_den / 2) / abs_den;
+  const int128_t r = (num >= 0) == (den >= 0) ? mag : -mag;
+  if (r > std::numeric_limits<int64_t>::max() || r < std::numeric_limits<int64_t>::min())
+    return std::nullopt;
+  return price{static_cast<int64_t>(r)};
+}
+
 /// Parses a JSON/decimal number ("123", "-0.5", "1.25e2", "0.000001") exactly into a fixed type.
 /// Digits beyond the type's precision are rounded half-up. Returns nullopt on malformed text,
 /// NaN/Infinity spellings, or overflow. Allocation-free.
